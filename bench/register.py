@@ -1,0 +1,190 @@
+"""Benchmark of the register at scale.
+
+Seeds N risks (default 10,000) into a fresh database made by the migrations, then prints the
+median server time of: the register's first page, a deep page (filtered by one discipline and
+sorted by its priority, about half-way down), and a heatmap; and, as each one's floor, the bare
+SQL that the request ran, replayed straight on the DBAPI cursor (no ORM, no templates).
+
+    .venv/bin/python bench/register.py                      # SQLite
+    .venv/bin/python bench/register.py --postgres           # PostgreSQL on 127.0.0.1
+    .venv/bin/python bench/register.py --risks 2000 --repeat 10
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+
+from lms_risk import create_app  # noqa: E402
+from lms_risk.extensions import db  # noqa: E402
+
+PG_ADMIN = os.environ.get("LMS_RISK_TEST_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def seed(n: int) -> None:
+    """Bulk-insert ``n`` risks; derived priorities and levels come from the scoring rules."""
+    from lms_risk.auth.services import create_user
+    from lms_risk.reference.models import Discipline, Meldkamer, Voorziening
+    from lms_risk.risks.models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
+    from lms_risk.risks.scoring import level_for, load_grid, priority, register_impact
+
+    create_user("bench@example.nl", "bench-wachtwoord-123", "viewer")
+    db.session.commit()
+    rnd = random.Random(42)
+    grid = load_grid()
+    disciplines = list(db.session.scalars(select(Discipline.id)))
+    meldkamers = list(db.session.scalars(select(Meldkamer.id)))
+    voorzieningen = list(db.session.scalars(select(Voorziening.id)))
+    words = ("Uitval", "Storing", "Verstoring", "Tekort", "Lek", "Aanval", "Vertraging")
+    things = ("GMS", "C2000", "112-telefonie", "P2000", "NL-Alert", "GEO", "netwerk", "stroom")
+    owners = [f"Eigenaar {i}" for i in range(40)]
+    statuses = ("concept", "open", "in_behandeling", "geaccepteerd", "gesloten")
+    batch = 1000
+    for start in range(0, n, batch):
+        risks, impacts, links_m, links_v = [], [], [], []
+        for i in range(start, min(n, start + batch)):
+            rid = i + 1
+            bl = rnd.randint(1, 5)
+            nl = rnd.randint(1, bl)
+            per = {}
+            for d in disciplines:
+                if rnd.random() < 0.6:
+                    bi = rnd.randint(1, 5)
+                    per[d] = (bi, rnd.randint(1, bi))
+            row = {"id": rid, "code": f"R-{rid:05d}", "version": 1,
+                   "title": f"{rnd.choice(words)} {rnd.choice(things)} {rid}",
+                   "description": "", "cause": "", "consequence": "",
+                   "owner": rnd.choice(owners), "status": rnd.choice(statuses),
+                   "bruto_likelihood": bl, "netto_likelihood": nl}
+            for basis, lik, idx in (("bruto", bl, 0), ("netto", nl, 1)):
+                worst = register_impact(v[idx] for v in per.values())
+                row[f"{basis}_impact"] = worst
+                row[f"{basis}_priority"] = priority(lik, worst)
+                row[f"{basis}_level_id"] = level_for(grid, lik, worst)
+            risks.append(row)
+            for d in disciplines:
+                bi, ni = per.get(d, (None, None))
+                impacts.append({
+                    "risk_id": rid, "discipline_id": d, "applies": d in per, "rationale": "",
+                    "bruto_impact": bi, "netto_impact": ni,
+                    "bruto_priority": priority(bl, bi), "netto_priority": priority(nl, ni),
+                    "bruto_level_id": level_for(grid, bl, bi),
+                    "netto_level_id": level_for(grid, nl, ni)})
+            links_m.append({"risk_id": rid, "meldkamer_id": rnd.choice(meldkamers)})
+            links_v.append({"risk_id": rid, "voorziening_id": rnd.choice(voorzieningen)})
+        db.session.execute(insert(Risk.__table__), risks)
+        db.session.execute(insert(DisciplineImpact.__table__), impacts)
+        db.session.execute(insert(risk_meldkamer), links_m)
+        db.session.execute(insert(risk_voorziening), links_v)
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('risk', 'id'), :n)"), {"n": n})
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def deep_cursor() -> str:
+    """The cursor that starts a page half-way down POL's register sorted by POL's priority."""
+    from lms_risk.risks.register import RegisterFilter, count_risks, encode_cursor, ordered_select
+    from lms_risk.risks.models import Risk
+
+    flt = RegisterFilter(discipline="POL", sort="priority")
+    stmt, columns, _ = ordered_select(flt)
+    value, risk_id = db.session.execute(stmt.with_only_columns(columns[0], Risk.id)
+                                        .offset(count_risks(flt) // 2).limit(1)).one()
+    return encode_cursor(value, risk_id)
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
+    """(median ms of the request, median ms of its SQL replayed raw, number of SQL statements)."""
+    captured = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    response = client.get(url)
+    event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200, (url, response.status_code)
+    server = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        server.append((time.perf_counter() - start) * 1000)
+    raw = db.engine.raw_connection()
+    floor = []
+    try:
+        for _ in range(repeat):
+            cursor = raw.cursor()
+            start = time.perf_counter()
+            for statement, parameters in captured:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            floor.append((time.perf_counter() - start) * 1000)
+            cursor.close()
+        raw.rollback()
+    finally:
+        raw.close()
+    return statistics.median(server), statistics.median(floor), len(captured)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--risks", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    admin = None
+    if args.postgres:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench" WITH (FORCE)'))
+            conn.execute(text('CREATE DATABASE "lmsrisk_bench"'))
+        uri = PG_ADMIN.rsplit("/", 1)[0] + "/lmsrisk_bench"
+    else:
+        uri = f"sqlite:///{tmp.name}/bench.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        start = time.perf_counter()
+        seed(args.risks)
+        print(f"database: {db.engine.dialect.name}; seeded {args.risks} risks in "
+              f"{time.perf_counter() - start:.1f} s")
+        cursor = deep_cursor()
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.nl", "password": "bench-wachtwoord-123"})
+    pages = {
+        "register, first page": "/risks?discipline=all",
+        "register POL by priority, first page": "/risks?discipline=POL&sort=priority",
+        "register POL by priority, deep page": f"/risks?discipline=POL&sort=priority&after={cursor}",
+        "heatmap register-wide": "/heatmap?discipline=all",
+        "heatmap POL bruto": "/heatmap?discipline=POL&basis=bruto",
+    }
+    print(f"{'page':<40} {'server ms':>10} {'SQL floor ms':>13} {'ratio':>6} {'queries':>8}")
+    with app.app_context():
+        for name, url in pages.items():
+            server, floor, queries = measure(client, url, args.repeat)
+            print(f"{name:<40} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench" WITH (FORCE)'))
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Writing the audit trail. Every service that changes data calls :func:`record`."""
+
+from ..extensions import db
+from .models import AuditEvent
+
+
+def record(action: str, entity_type: str, entity_id, user, summary: str = "",
+           changes: dict | None = None) -> AuditEvent:
+    event = AuditEvent(
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        user_id=getattr(user, "id", None),
+        summary=summary,
+        changes=changes or None,
+    )
+    db.session.add(event)
+    return event
+
+
+def diff(before: dict, after: dict) -> dict:
+    """``{field: [old, new]}`` for the fields whose value differs."""
+    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}

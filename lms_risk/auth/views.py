@@ -1,0 +1,73 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from .services import authenticate, change_password
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative '//' or '\\'."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("risks.register"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Onbekend e-mailadres of onjuist wachtwoord."), "danger")
+        else:
+            next_url = safe_next(request.args.get("next"))
+            lang = session.get("lang")
+            session.clear()  # no state (or fixated session) survives a login
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            db.session.commit()
+            if user.must_change_password:
+                return redirect(url_for("auth.password"))
+            return redirect(next_url or url_for("risks.register"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append(_("Het huidige wachtwoord klopt niet."))
+        elif form.new.data == form.current.data:
+            form.new.errors.append(_("Kies een ander wachtwoord dan het huidige."))
+        else:
+            change_password(current_user, form.new.data)
+            db.session.commit()
+            flash(_("Uw wachtwoord is gewijzigd."), "success")
+            return redirect(url_for("risks.register"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,82 @@
+"""Loads the demo register (demo/risks_nl.py) and demo accounts through the normal services."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..auth.services import create_user
+from ..extensions import db
+from ..matrix.models import RiskLevel
+from ..risks.models import Risk, ScoreChange
+from ..risks.services import ImpactData, RiskData, create_risk, load_refs
+from ..timeutil import utcnow
+from .register_nl import RISKS
+
+DEMO_ACCOUNTS = (
+    ("admin@lms-risk.local", "admin", None, "Beheerder"),
+    ("voorzitter@lms-risk.local", "chair", None, "Voorzitter risk board"),
+    ("amb@lms-risk.local", "member", "AMB", "Lid risk board Ambulancezorg"),
+    ("pol@lms-risk.local", "member", "POL", "Lid risk board Politie"),
+    ("brw@lms-risk.local", "member", "BRW", "Lid risk board Brandweer"),
+    ("lezer@lms-risk.local", "viewer", None, "Meelezer"),
+    ("auditor@lms-risk.local", "auditor", None, "Auditor"),
+)
+# The interval between reviews by level (the board's cycle is four months).
+REVIEW_DAYS = {"zeer_hoog": 30, "hoog": 120, "midden": 180, "laag": 365}
+
+
+class DemoDataExists(Exception):
+    pass
+
+
+@dataclass
+class DemoResult:
+    risks: int
+    changes: int
+    password: str
+    accounts: list[tuple[str, str]]
+
+
+def load_demo_data() -> DemoResult:
+    if db.session.scalar(select(func.count(Risk.id))) or db.session.scalar(select(func.count(User.id))):
+        raise DemoDataExists()
+    password = secrets.token_urlsafe(12)
+    users = {}
+    for email, role, discipline, name in DEMO_ACCOUNTS:
+        users[role if role != "member" else discipline] = create_user(
+            email, password, role, discipline_code=discipline, name=name, must_change_password=True)
+    chair = users["chair"]
+    refs = load_refs()
+    levels = {lvl.code: lvl for lvl in db.session.scalars(select(RiskLevel))}
+    levels_by_id = {lvl.id: lvl for lvl in levels.values()}
+    today = date.today()
+    changes = 0
+    for number, item in enumerate(RISKS, 1):
+        bruto, netto = item["bruto"]
+        data = RiskData(
+            title=item["title"], description=item["description"], cause=item["cause"],
+            consequence=item["consequence"], category_code=item["category"], owner=item["owner"],
+            status=item["status"], meldkamer_codes=item["meldkamers"],
+            voorziening_codes=item["voorzieningen"], bruto_likelihood=bruto, netto_likelihood=netto,
+            target_level_id=levels[item["target"]].id if item.get("target") else None,
+            impacts={code: ImpactData(applies=True, bruto_impact=b, netto_impact=n, rationale=why)
+                     for code, (b, n, why) in item["impacts"].items()},
+        )
+        risk = create_risk(data, chair, refs=refs)
+        level = levels_by_id.get(risk.netto_level_id)
+        if level and risk.status != "gesloten":
+            # Spread the reviews so that some are overdue, as on a real board's agenda.
+            risk.next_review = today + timedelta(days=REVIEW_DAYS[level.code] - (number * 17) % 150)
+        for days_ago, code, field, old, new, reason in item.get("history", []):
+            discipline = refs.disciplines[code] if code else None
+            risk.score_changes.append(ScoreChange(
+                discipline_id=discipline.id if discipline else None, field=field,
+                old_value=str(old), new_value=str(new), reason=reason, user_id=chair.id,
+                changed_at=utcnow() - timedelta(days=days_ago)))
+            changes += 1
+    db.session.flush()
+    return DemoResult(risks=len(RISKS), changes=changes, password=password,
+                      accounts=[(email, role) for email, role, _, _ in DEMO_ACCOUNTS])

@@ -1,0 +1,110 @@
+"""Changing the risk matrix and re-levelling every risk without touching its scores."""
+
+from sqlalchemy import update
+
+from ..audit.services import record
+from ..extensions import db
+from ..risks.models import DisciplineImpact, Risk
+from ..risks.scoring import level_for, load_grid
+from .models import ImpactClass, ImpactDescription, LikelihoodClass, MatrixCell, RiskLevel
+
+
+class MatrixError(ValueError):
+    pass
+
+
+def matrix_snapshot() -> dict:
+    levels = {lvl.id: lvl.code for lvl in db.session.scalars(db.select(RiskLevel))}
+    return {
+        f"{c.likelihood_value}x{c.impact_value}": levels[c.level_id]
+        for c in db.session.scalars(db.select(MatrixCell))
+    }
+
+
+def update_grid(cells: dict[tuple[int, int], int], user) -> int:
+    """Set the level of each (likelihood, impact) cell; re-level all risks. Returns cells changed."""
+    valid_levels = set(db.session.scalars(db.select(RiskLevel.id)))
+    before = matrix_snapshot()
+    changed = 0
+    for cell in db.session.scalars(db.select(MatrixCell)):
+        new = cells.get((cell.likelihood_value, cell.impact_value))
+        if new is None:
+            continue
+        if new not in valid_levels:
+            raise MatrixError(f"unknown level {new}")
+        if cell.level_id != new:
+            cell.level_id = new
+            changed += 1
+    if changed:
+        db.session.flush()
+        record("update", "matrix", "grid", user, summary="risicomatrix gewijzigd",
+               changes={k: [before[k], v] for k, v in matrix_snapshot().items() if before[k] != v})
+        relevel_all()
+    return changed
+
+
+def update_scale(kind: str, value: int, data: dict, user) -> None:
+    model = {"likelihood": LikelihoodClass, "impact": ImpactClass}[kind]
+    item = db.session.get(model, value)
+    before = {k: getattr(item, k) for k in data}
+    for k, v in data.items():
+        setattr(item, k, v)
+    changes = {k: [before[k], v] for k, v in data.items() if before[k] != v}
+    if changes:
+        record("update", f"{kind}_class", value, user, changes=changes)
+
+
+def update_level(level: RiskLevel, data: dict, user) -> None:
+    changes = {k: [getattr(level, k), v] for k, v in data.items() if getattr(level, k) != v}
+    for k, v in data.items():
+        setattr(level, k, v)
+    if changes:
+        record("update", "risk_level", level.code, user, changes=changes)
+
+
+def set_impact_description(impact_value: int, discipline_id: int, nl: str, en: str, user) -> None:
+    item = db.session.scalar(db.select(ImpactDescription).filter_by(
+        impact_value=impact_value, discipline_id=discipline_id))
+    old = (item.description_nl, item.description_en) if item else ("", "")
+    if old == (nl, en):
+        return
+    if item is None:
+        item = ImpactDescription(impact_value=impact_value, discipline_id=discipline_id)
+        db.session.add(item)
+    item.description_nl, item.description_en = nl, en
+    record("update", "impact_description", f"{discipline_id}:{impact_value}", user,
+           changes={"description_nl": [old[0], nl], "description_en": [old[1], en]})
+
+
+def relevel_all() -> None:
+    """Recompute every stored level from the current grid. Scores and versions stay as they are."""
+    grid = load_grid()
+    for basis in ("bruto", "netto"):
+        likelihood = getattr(Risk, f"{basis}_likelihood")
+        impact_col = getattr(DisciplineImpact, f"{basis}_impact")
+        rows = db.session.execute(
+            db.select(DisciplineImpact.id, likelihood, impact_col)
+            .join(Risk, Risk.id == DisciplineImpact.risk_id)
+            .where(DisciplineImpact.applies)
+        ).all()
+        _bulk_set(DisciplineImpact, f"{basis}_level_id",
+                  [(i, level_for(grid, lik, imp)) for i, lik, imp in rows])
+        rows = db.session.execute(
+            db.select(Risk.id, likelihood, getattr(Risk, f"{basis}_impact"))
+        ).all()
+        _bulk_set(Risk, f"{basis}_level_id", [(i, level_for(grid, lik, imp)) for i, lik, imp in rows])
+    db.session.expire_all()
+
+
+def _bulk_set(model, column: str, pairs: list[tuple[int, int | None]]) -> None:
+    # A core UPDATE per distinct value: no ORM objects, and the version column is left alone.
+    by_value: dict[int | None, list[int]] = {}
+    for pk, value in pairs:
+        by_value.setdefault(value, []).append(pk)
+    for value, ids in by_value.items():
+        for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+            db.session.execute(
+                update(model.__table__)
+                .where(model.__table__.c.id.in_(ids[start : start + 900]))
+                .values({column: value})
+            )

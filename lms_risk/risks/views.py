@@ -1,0 +1,239 @@
+"""The register, a risk's page and form, and the heatmaps. Views are thin: see services."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.orm import selectinload
+
+from ..auth.forms import EmptyForm
+from ..auth.permissions import can_delete_risks, can_edit_risks, can_score, can_view_history, require
+from ..extensions import db
+from ..i18n import localized
+from ..matrix.models import ImpactClass, LikelihoodClass, RiskLevel
+from ..reference.models import Category, Discipline, Meldkamer, Voorziening
+from .forms import ERROR_MESSAGES, STATUS_LABELS, impact_fields, make_risk_form
+from .heatmap import build_heatmap
+from .models import Risk
+from .register import RegisterFilter, register_page
+from .services import (
+    ImpactData,
+    RiskData,
+    RiskError,
+    ScorePermissionError,
+    StaleRiskError,
+    create_risk,
+    delete_risk,
+    update_risk,
+)
+
+bp = Blueprint("risks", __name__)
+
+
+REFERENCE_LISTS = (("disciplines", Discipline), ("meldkamers", Meldkamer),
+                   ("voorzieningen", Voorziening), ("categories", Category))
+
+
+def _lookups() -> dict:
+    """Reference lists a register or form page needs: the four code lists in one UNION query
+    (rows with id, code, name_nl, name_en) and the levels in another."""
+    parts = [select(literal(kind).label("kind"), model.id, model.code, model.name_nl, model.name_en,
+                    model.sort_order)
+             for kind, model in REFERENCE_LISTS]
+    lists = {kind: [] for kind, _ in REFERENCE_LISTS}
+    for row in db.session.execute(union_all(*parts).order_by("kind", "sort_order", "id")):
+        lists[row.kind].append(row)
+    lists["levels"] = list(db.session.scalars(select(RiskLevel).order_by(RiskLevel.rank)))
+    lists["statuses"] = STATUS_LABELS
+    return lists
+
+
+def _register_filter() -> RegisterFilter:
+    default = current_user.discipline.code if current_user.discipline else None
+    return RegisterFilter.from_args(request.args, default_discipline=default)
+
+
+@bp.get("/risks")
+def register():
+    flt = _register_filter()
+    size = request.args.get("size", type=int) or current_app.config["REGISTER_PAGE_SIZE"]
+    lookups = _lookups()
+    page = register_page(flt, request.args.get("after"), size=size,
+                         disciplines=lookups["disciplines"], levels=lookups["levels"])
+    owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "").distinct()
+                                .order_by(Risk.owner)).all()
+    # Styles and names per level computed once: the table shows up to 6 badges a row.
+    badges = {lvl.id: (f"background:{lvl.colour};color:{lvl.text_colour}", localized(lvl))
+              for lvl in lookups["levels"]}
+    return render_template("risks/register.html", flt=flt, page=page, owners=owners,
+                           badges=badges, status_names={k: str(v) for k, v in STATUS_LABELS.items()},
+                           **lookups)
+
+
+@bp.get("/heatmap")
+def heatmap():
+    flt = _register_filter()
+    lookups = _lookups()
+    heatmap = build_heatmap(flt, disciplines=lookups["disciplines"], levels=lookups["levels"])
+    return render_template("risks/heatmap.html", heatmap=heatmap, flt=flt, **lookups)
+
+
+def _get_risk(code: str) -> Risk:
+    risk = db.session.scalar(
+        select(Risk).where(Risk.code == code).options(
+            selectinload(Risk.impacts), selectinload(Risk.meldkamers),
+            selectinload(Risk.voorzieningen)))
+    if risk is None:
+        abort(404)
+    return risk
+
+
+@bp.get("/risks/<code>")
+def detail(code: str):
+    risk = _get_risk(code)
+    lookups = _lookups()
+    history = risk.score_changes if can_view_history(current_user) else None
+    return render_template("risks/detail.html", risk=risk, history=history,
+                           levels_by_id={lvl.id: lvl for lvl in lookups["levels"]},
+                           delete_form=EmptyForm(), **lookups)
+
+
+def _build_form(lookups, **kwargs):
+    return make_risk_form(
+        lookups["disciplines"],
+        list(db.session.scalars(select(LikelihoodClass).order_by(LikelihoodClass.value))),
+        list(db.session.scalars(select(ImpactClass).order_by(ImpactClass.value))),
+        lookups["levels"], lookups["categories"], lookups["meldkamers"], lookups["voorzieningen"],
+        localized, **kwargs)
+
+
+def _form_data(risk: Risk | None) -> dict:
+    if risk is None:
+        return {"status": "concept"}
+    data = {
+        "title": risk.title, "description": risk.description, "cause": risk.cause,
+        "consequence": risk.consequence, "category": risk.category.code if risk.category else "",
+        "owner": risk.owner, "status": risk.status,
+        "meldkamers": [m.code for m in risk.meldkamers],
+        "voorzieningen": [v.code for v in risk.voorzieningen],
+        "bruto_likelihood": risk.bruto_likelihood, "netto_likelihood": risk.netto_likelihood,
+        "target_level": risk.target_level_id, "next_review": risk.next_review,
+        "version": risk.version,
+    }
+    for impact in risk.impacts:
+        code = impact.discipline.code
+        data.update({f"{code}-applies": impact.applies, f"{code}-bruto": impact.bruto_impact,
+                     f"{code}-netto": impact.netto_impact, f"{code}-rationale": impact.rationale})
+    return data
+
+
+def _risk_data(form, disciplines) -> RiskData:
+    """The form as RiskData. Impacts of disciplines the user may not score are taken only when the
+    request carries them (the page disables those fields); the service refuses any change there."""
+    impacts = {}
+    for d in disciplines:
+        if not can_score(current_user, d.id) and f"{d.code}-rationale" not in request.form:
+            continue
+        applies, bruto, netto, rationale = impact_fields(form, d.code)
+        impacts[d.code] = ImpactData(applies=applies.data, bruto_impact=bruto.data,
+                                     netto_impact=netto.data, rationale=(rationale.data or "").strip())
+    return RiskData(
+        title=form.title.data or "", description=form.description.data or "",
+        cause=form.cause.data or "", consequence=form.consequence.data or "",
+        category_code=form.category.data or None, owner=form.owner.data or "",
+        status=form.status.data, meldkamer_codes=form.meldkamers.data or [],
+        voorziening_codes=form.voorzieningen.data or [],
+        bruto_likelihood=form.bruto_likelihood.data, netto_likelihood=form.netto_likelihood.data,
+        target_level_id=form.target_level.data, next_review=form.next_review.data, impacts=impacts)
+
+
+def _show_errors(form, error: RiskError) -> None:
+    for key, code in error.errors.items():
+        name = key.replace(".bruto_impact", "-bruto").replace(".netto_impact", "-netto")
+        message = str(ERROR_MESSAGES.get(code, code))
+        if name in form:
+            form[name].errors = list(form[name].errors) + [message]
+        else:
+            flash(message, "danger")
+
+
+def _render_form(form, risk, lookups, theirs=None, status=200):
+    return render_template("risks/form.html", form=form, risk=risk, theirs=theirs, **lookups), status
+
+
+@bp.route("/risks/new", methods=["GET", "POST"])
+@require(can_edit_risks)
+def new():
+    lookups = _lookups()
+    form = _build_form(lookups, data=None if request.method == "POST" else _form_data(None))
+    if form.validate_on_submit():
+        try:
+            risk = create_risk(_risk_data(form, lookups["disciplines"]), current_user,
+                               reason=form.reason.data or "")
+        except ScorePermissionError:
+            abort(403)
+        except RiskError as error:
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(_("Risico %(code)s is aangemaakt.", code=risk.code), "success")
+            return redirect(url_for("risks.detail", code=risk.code))
+    return _render_form(form, None, lookups, status=422 if form.errors else 200)
+
+
+@bp.route("/risks/<code>/edit", methods=["GET", "POST"])
+@require(can_edit_risks)
+def edit(code: str):
+    risk = _get_risk(code)
+    lookups = _lookups()
+    if request.method == "GET":
+        return _render_form(_build_form(lookups, data=_form_data(risk)), risk, lookups)
+    form = _build_form(lookups)
+    if form.validate_on_submit():
+        try:
+            expected = int(form.version.data)
+        except (TypeError, ValueError):
+            abort(400)
+        try:
+            changes = update_risk(risk, _risk_data(form, lookups["disciplines"]), current_user,
+                                  expected_version=expected, reason=form.reason.data or "")
+        except ScorePermissionError:
+            abort(403)
+        except StaleRiskError:
+            db.session.rollback()
+            risk = _get_risk(code)
+            fresh = _build_form(lookups, formdata=None, data=_form_data(risk))
+            theirs = _unsaved(form, fresh)
+            flash(_("Iemand anders heeft dit risico opgeslagen nadat u het opende. Het formulier "
+                    "toont nu de nieuwste waarden; uw niet-opgeslagen invoer staat eronder. "
+                    "Neem over wat u wilt bewaren en sla opnieuw op."), "warning")
+            return _render_form(fresh, risk, lookups, theirs=theirs, status=409)
+        except RiskError as error:
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("Risico %(code)s is opgeslagen.", code=risk.code), "success")
+            else:
+                flash(_("Er was niets gewijzigd."), "info")
+            return redirect(url_for("risks.detail", code=risk.code))
+    return _render_form(form, risk, lookups, status=422)
+
+
+def _unsaved(mine, fresh) -> list[tuple[str, object]]:
+    """(label, value) of the fields where the refused submission differs from the saved risk."""
+    skip = {"csrf_token", "version", "submit"}
+    return [(str(f.label.text), f.data) for f in mine
+            if f.name not in skip and f.name in request.form and f.data != fresh[f.name].data]
+
+
+@bp.post("/risks/<code>/delete")
+@require(can_delete_risks)
+def delete(code: str):
+    risk = _get_risk(code)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    delete_risk(risk, current_user)
+    db.session.commit()
+    flash(_("Risico %(code)s is verwijderd.", code=code), "success")
+    return redirect(url_for("risks.register"))

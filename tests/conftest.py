@@ -1,0 +1,211 @@
+"""Fixtures. Every data test runs on SQLite and on PostgreSQL, on a schema made by the migrations.
+
+PostgreSQL tests are skipped when no server answers, unless ``LMS_RISK_REQUIRE_POSTGRES=1`` (set by
+.ci/run), which turns a missing server into a failure. The schema is migrated once per backend into
+a template database; each test gets a fresh copy of it.
+"""
+
+import itertools
+import os
+import re
+import shutil
+from contextlib import contextmanager
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+from lms_risk import create_app
+from lms_risk.extensions import db
+
+PG_ADMIN_URL = os.environ.get("LMS_RISK_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_PG = os.environ.get("LMS_RISK_REQUIRE_POSTGRES") == "1"
+PASSWORD = "correct horse battery staple"
+TEST_USERS = {  # key: (email, role, discipline)
+    "admin": ("admin@example.nl", "admin", None),
+    "chair": ("chair@example.nl", "chair", None),
+    "amb": ("amb@example.nl", "member", "AMB"),
+    "pol": ("pol@example.nl", "member", "POL"),
+    "viewer": ("viewer@example.nl", "viewer", None),
+    "auditor": ("auditor@example.nl", "auditor", None),
+}
+_counter = itertools.count()
+
+
+def _config(uri: str) -> dict:
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost.test"}
+
+
+def _migrate_and_seed(uri: str) -> None:
+    app = create_app(_config(uri))
+    with app.app_context():
+        upgrade()
+        from lms_risk.auth.services import create_user
+        for email, role, discipline in TEST_USERS.values():
+            create_user(email, PASSWORD, role, discipline_code=discipline)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _pg_available() -> bool:
+    try:
+        engine = create_engine(PG_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("db") / "template.sqlite"
+    _migrate_and_seed(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    if not _pg_available():
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required (LMS_RISK_REQUIRE_POSTGRES=1) but {PG_ADMIN_URL} "
+                        "does not answer")
+        pytest.skip("PostgreSQL not reachable")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"lmsrisk_tpl_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _migrate_and_seed(_pg_url(name))
+    yield admin, name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _pg_url(name: str) -> str:
+    return re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
+
+
+@contextmanager
+def _database(backend, request, tmp_path):
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin, template = request.getfixturevalue("pg_template")
+    name = f"lmsrisk_t_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(backend, request, tmp_path):
+    with _database(backend, request, tmp_path) as uri:
+        app = create_app(_config(uri))
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+
+
+class FreshGClient(FlaskClient):
+    """The tests hold an app context open, which requests would share; give each request an empty
+    ``g`` as it has in production (Flask-Babel and Flask-Login cache per-request state there)."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = FreshGClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    from lms_risk.auth.models import User
+    by_email = {u.email: u for u in db.session.scalars(db.select(User))}
+    return {key: by_email[email] for key, (email, _, _) in TEST_USERS.items()}
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, key: str):
+        email = TEST_USERS[key][0]
+        response = self.client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, response.data[:500]
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def make_risk(app, users):
+    """Create a risk through the service: ``make_risk("titel", likelihood=3, AMB=(4, 3))``."""
+    from lms_risk.risks.services import ImpactData, RiskData, create_risk
+
+    def make(title="Uitval GMS", *, bruto_likelihood=None, likelihood=3, status="open", owner="",
+             category=None, meldkamers=(), voorzieningen=(), user=None, **impacts):
+        data = RiskData(
+            title=title, bruto_likelihood=bruto_likelihood or likelihood, netto_likelihood=likelihood,
+            status=status, owner=owner, category_code=category, meldkamer_codes=list(meldkamers),
+            voorziening_codes=list(voorzieningen),
+            impacts={code: ImpactData(applies=True, bruto_impact=b, netto_impact=n)
+                     for code, (b, n) in impacts.items()})
+        risk = create_risk(data, user or users["chair"])
+        db.session.commit()
+        return risk
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries: ...`` then ``len(queries)``."""
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counter

@@ -1,0 +1,115 @@
+"""A person in headless Chromium: sign in, filter the register by a discipline, open a heatmap cell.
+
+Uses Debian's chromium (never a downloaded browser). Skipped when it is missing, unless
+``LMS_RISK_REQUIRE_BROWSER=1`` (set by .ci/run), which makes a missing browser a failure.
+"""
+
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from conftest import PASSWORD, TEST_USERS, _config
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRE = os.environ.get("LMS_RISK_REQUIRE_BROWSER") == "1"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM:
+        if REQUIRE:
+            pytest.fail("chromium is required (LMS_RISK_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("chromium not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRE:
+            raise
+        pytest.skip("playwright not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path):
+    """The app on a free port, on a copy of the migrated SQLite database."""
+    from lms_risk import create_app
+    from lms_risk.extensions import db
+
+    path = tmp_path / "live.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    config = _config(f"sqlite:///{path}")
+    config.pop("SERVER_NAME")
+    config["WTF_CSRF_ENABLED"] = True  # the real forms, tokens and all
+    app = create_app(config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def seed(app):
+    from lms_risk.auth.models import User
+    from lms_risk.extensions import db
+    from lms_risk.risks.services import ImpactData, RiskData, create_risk
+
+    with app.app_context():
+        chair = db.session.scalar(db.select(User).filter_by(role="chair"))
+        for title, likelihood, impacts in (
+            ("Uitval GMS Rotterdam", 4, {"AMB": (5, 5), "POL": (4, 3)}),
+            ("Storing C2000 Limburg", 2, {"POL": (5, 4), "BRW": (3, 2)}),
+            ("Storing P2000 Oost-Brabant", 4, {"BRW": (4, 3), "AMB": (4, 3)}),
+            ("Lek persoonsgegevens KMAR", 2, {"KMAR": (4, 4)}),
+        ):
+            create_risk(RiskData(title=title, bruto_likelihood=likelihood, netto_likelihood=likelihood,
+                                 status="open", impacts={c: ImpactData(True, b, n)
+                                                         for c, (b, n) in impacts.items()}), chair)
+        db.session.commit()
+
+
+def test_sign_in_filter_by_discipline_and_open_a_heatmap_cell(browser, live_server, tmp_path):
+    app, base = live_server
+    seed(app)
+    page = browser.new_page()
+    page.goto(f"{base}/risks")
+    assert "/login" in page.url
+    page.fill("input[name=email]", TEST_USERS["chair"][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Inloggen')")
+    page.wait_for_url(re.compile(r"/risks"))
+    assert page.locator("h1").inner_text().startswith("Risicoregister")
+    assert page.locator("table.register-table tbody tr").count() == 4
+
+    page.select_option("#f-discipline", "BRW")
+    page.click("button:has-text('Filteren')")
+    page.wait_for_url(re.compile(r"discipline=BRW"))
+    rows = page.locator("table.register-table tbody tr")
+    assert rows.count() == 2
+    assert {rows.nth(i).locator("td.title").inner_text() for i in range(2)} == {
+        "Storing C2000 Limburg", "Storing P2000 Oost-Brabant"}
+    page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
+
+    page.click("a:has-text('Heatmap van deze selectie')")
+    page.wait_for_url(re.compile(r"/heatmap"))
+    # BRW netto: P2000 at likelihood 4 × impact 3
+    cell = page.locator("td.cell[data-likelihood='4'][data-impact='3'] a")
+    assert cell.inner_text() == "1"
+    cell.click()
+    page.wait_for_url(re.compile(r"likelihood=4"))
+    rows = page.locator("table.register-table tbody tr")
+    assert rows.count() == 1
+    assert rows.first.locator("td.title").inner_text() == "Storing P2000 Oost-Brabant"
+    assert "discipline=BRW" in page.url and "impact=3" in page.url

@@ -1,0 +1,66 @@
+"""The lms-risk command line."""
+
+from lms_risk.auth.models import User
+from lms_risk.extensions import db
+
+
+def test_user_create_reads_password_from_stdin_and_list_shows_it(runner):
+    result = runner.invoke(args=["user", "create", "Nieuw@Example.nl", "--role", "member",
+                                 "--discipline", "kmar"], input="een lang geheim wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).filter_by(email="nieuw@example.nl"))
+    assert user.role == "member" and user.discipline.code == "KMAR"
+    assert "een lang geheim" not in user.password_hash
+    listing = runner.invoke(args=["user", "list"]).output
+    assert "nieuw@example.nl\tmember\tKMAR\tactive" in listing
+
+
+def test_user_create_refuses_bad_input(runner):
+    result = runner.invoke(args=["user", "create", "x@example.nl", "--role", "member"],
+                           input="een lang geheim wachtwoord\n")
+    assert result.exit_code != 0 and "discipline" in result.output
+    result = runner.invoke(args=["user", "create", "y@example.nl", "--role", "viewer"], input="kort\n")
+    assert result.exit_code != 0 and "12 characters" in result.output
+    result = runner.invoke(args=["user", "create", "z@example.nl", "--role", "god"], input="x" * 20)
+    assert result.exit_code != 0
+    assert db.session.scalar(db.select(User).filter(User.email.in_(["x@example.nl", "y@example.nl"]))) is None
+
+
+def test_password_is_never_an_argument(runner):
+    result = runner.invoke(args=["user", "create", "a@example.nl", "--role", "viewer",
+                                 "--password", "een lang geheim wachtwoord"])
+    assert result.exit_code != 0 and "No such option" in result.output
+
+
+def test_demo_data_refuses_a_database_in_use(runner):
+    result = runner.invoke(args=["demo-data"])  # the test database holds users
+    assert result.exit_code != 0
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0 and "no demo data loaded" in result.output
+
+
+def test_demo_data_loads_a_consistent_register(app, runner):
+    from lms_risk.risks.models import Risk, ScoreChange
+
+    db.session.execute(db.delete(User))
+    db.session.commit()
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "one-time password" in result.output
+    risks = db.session.scalars(db.select(Risk)).all()
+    assert len(risks) >= 40
+    assert {m.code for r in risks for m in r.meldkamers} >= {"NN", "ON", "MN", "NH", "AMS", "DH",
+                                                            "RTD", "ZWB", "OB", "LIM"}
+    # every history entry ends at the risk's current value
+    for change in db.session.scalars(db.select(ScoreChange)):
+        risk = change.risk
+        if change.discipline_id is None:
+            current = getattr(risk, change.field)
+        else:
+            current = getattr(risk.impact_for(change.discipline_id), change.field)
+        later = [c for c in risk.score_changes if c.field == change.field
+                 and c.discipline_id == change.discipline_id and c.changed_at > change.changed_at]
+        if not later:
+            assert change.new_value == str(current), (risk.code, change.field)
+    admin = db.session.scalar(db.select(User).filter_by(role="admin"))
+    assert admin.must_change_password

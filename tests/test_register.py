@@ -1,0 +1,135 @@
+"""The register page's filters, sorting, keyset pages and heatmaps."""
+
+import re
+
+import pytest
+
+from lms_risk.extensions import db
+from lms_risk.reference.models import Discipline
+from lms_risk.risks.register import RegisterFilter, register_page
+
+
+def codes_on(page_html: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r'href="/risks/(R-\d{4})"', page_html)))
+
+
+@pytest.fixture
+def register(make_risk):
+    return {
+        "gms": make_risk("Uitval GMS Rotterdam", likelihood=4, AMB=(5, 5), POL=(4, 3),
+                         meldkamers=["RTD"], voorzieningen=["GMS"], category="ICT",
+                         owner="Manager ICT"),
+        "c2000": make_risk("Storing C2000 Limburg", likelihood=2, POL=(5, 4), BRW=(3, 2),
+                           meldkamers=["LIM"], voorzieningen=["C2000"], category="ICT",
+                           owner="Manager ICT", status="in_behandeling"),
+        "staff": make_risk("Tekort centralisten", likelihood=5, AMB=(3, 2), status="concept",
+                           category="PERS", owner="Hoofd meldkamer"),
+        "kmar": make_risk("Uitval koppeling KMAR", likelihood=1, KMAR=(2, 1), category="KETEN"),
+    }
+
+
+def test_default_for_a_discipline_user_is_affects_my_discipline(client, auth, register):
+    auth.login("pol")
+    page = client.get("/risks").get_data(as_text=True)
+    # POL netto priorities: gms 4×3 = 12, c2000 2×4 = 8; the others do not touch POL
+    assert codes_on(page) == [register["gms"].code, register["c2000"].code]
+    page = client.get("/risks?discipline=all").get_data(as_text=True)
+    assert len(codes_on(page)) == 4
+
+
+def test_sort_by_discipline_priority(client, auth, register):
+    auth.login("viewer")
+    page = client.get("/risks?discipline=AMB&sort=priority").get_data(as_text=True)
+    # AMB netto priority: gms 4*5=20, staff 5*2=10
+    assert codes_on(page) == [register["gms"].code, register["staff"].code]
+    page = client.get("/risks?discipline=all&sort=priority-POL").get_data(as_text=True)
+    assert codes_on(page)[:2] == [register["gms"].code, register["c2000"].code]  # 12, 8
+    page = client.get("/risks?discipline=all&sort=priority").get_data(as_text=True)
+    # register-wide: gms 20, staff 10, c2000 8, kmar 1
+    assert codes_on(page) == [register[k].code for k in ("gms", "staff", "c2000", "kmar")]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("meldkamer=RTD", ["gms"]),
+    ("voorziening=C2000", ["c2000"]),
+    ("category=PERS", ["staff"]),
+    ("status=in_behandeling", ["c2000"]),
+    ("owner=Manager+ICT", ["gms", "c2000"]),
+    ("q=centralist", ["staff"]),
+    ("level=zeer_hoog", ["gms"]),
+    ("level=laag", ["kmar"]),
+    ("discipline=BRW", ["c2000"]),
+    ("discipline=POL&level=hoog", ["gms", "c2000"]),
+    ("discipline=BRW&level=midden", ["c2000"]),
+    ("discipline=BRW&level=hoog", []),
+    ("q=%25", []),
+])
+def test_filters(client, auth, register, query, expected):
+    auth.login("viewer")
+    url = f"/risks?{query}" if "discipline=" in query else f"/risks?discipline=all&{query}"
+    page = client.get(url).get_data(as_text=True)
+    assert sorted(codes_on(page)) == sorted(register[k].code for k in expected)
+
+
+def test_keyset_pages_cover_every_risk_once(app, make_risk, backend):
+    for i in range(23):
+        make_risk(f"Risico {i:02d}", likelihood=1 + i % 5, AMB=(5, 1 + i % 4))
+    for sort in ("priority", "code", "title", "updated", "review", "priority-AMB"):
+        flt = RegisterFilter(discipline="AMB", sort=sort)
+        seen, after = [], None
+        while True:
+            page = register_page(flt, after, size=5)
+            seen += [r.code for r in page.rows]
+            if not page.next_cursor:
+                break
+            after = page.next_cursor
+        assert len(seen) == 23 and len(set(seen)) == 23, sort
+    first = register_page(RegisterFilter(discipline="AMB"), None, size=50)
+    amb = db.session.scalar(db.select(Discipline.id).filter_by(code="AMB"))
+    keys = [(r.impacts[amb][0], r.id) for r in first.rows]
+    assert keys == sorted(keys, reverse=True) and len(keys) == 23
+
+
+def test_query_count_does_not_depend_on_page_size(client, auth, make_risk, count_queries):
+    for i in range(30):
+        make_risk(f"Risico {i}", likelihood=3, AMB=(4, 3), POL=(3, 3), meldkamers=["AMS"])
+    auth.login("viewer")
+    counts = []
+    for size in (5, 30):
+        with count_queries() as queries:
+            response = client.get(f"/risks?discipline=all&size={size}")
+        assert response.status_code == 200
+        assert len(codes_on(response.get_data(as_text=True))) == size
+        counts.append(len(queries))
+    cursor = re.search(r'after=([^&"]+)', response.get_data(as_text=True))
+    assert cursor is None  # 30 risks fit on a page of 30
+    with count_queries() as queries:
+        first = client.get("/risks?discipline=all&size=5").get_data(as_text=True)
+    deep_link = re.search(r'href="(/risks\?after=[^"]+)"', first)[1].replace("&amp;", "&")
+    with count_queries() as deep_queries:
+        assert client.get(deep_link).status_code == 200
+    assert counts[0] == counts[1] == len(deep_queries)
+
+
+def test_bad_url_values_do_not_break_the_page(client, auth, register):
+    auth.login("viewer")
+    for query in ("sort=drop", "likelihood=abc", "after=%%%", "after=WzEsMl0", "status=nope",
+                  "discipline=XXX", "size=-3", "basis=evil"):
+        assert client.get(f"/risks?{query}").status_code == 200, query
+
+
+def test_heatmap_cell_links_to_exactly_its_risks(client, auth, register):
+    auth.login("viewer")
+    page = client.get("/heatmap?discipline=POL").get_data(as_text=True)
+    # POL netto: gms (4,3), c2000 (2,4)
+    link = re.search(r'data-likelihood="4" data-impact="3">\s*<a href="([^"]+)"', page)[1]
+    assert ">1</a>" in page
+    listed = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert codes_on(listed) == [register["gms"].code]
+    # register-wide netto counts every risk once, in its worst discipline's cell
+    page = client.get("/heatmap?discipline=all").get_data(as_text=True)
+    assert "4 risico’s in deze heatmap." in page
+    page = client.get("/heatmap?discipline=all&basis=bruto").get_data(as_text=True)
+    link = re.search(r'data-likelihood="2" data-impact="5">\s*<a href="([^"]+)"', page)[1]
+    assert codes_on(client.get(link.replace("&amp;", "&")).get_data(as_text=True)) == [
+        register["c2000"].code]
