@@ -23,7 +23,7 @@ translations:
 
 run: install
 	$(BIN)/lms-risk db upgrade
-	$(BIN)/lms-risk demo-data --if-empty
+	PORT=$(PORT) $(BIN)/lms-risk demo-data --if-empty
 	$(BIN)/lms-risk run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev

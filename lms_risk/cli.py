@@ -1,5 +1,6 @@
 """The ``lms-risk`` command: Flask's CLI (run, shell, db …) plus this project's commands."""
 
+import os
 import sys
 
 import click
@@ -82,7 +83,8 @@ def demo_data(if_empty):
     db.session.commit()
     click.echo(f"Loaded {result.risks} demo risks with {result.changes} score changes.")
     click.echo("")
-    click.echo("Sign in at http://127.0.0.1:5000/login with one of these accounts.")
+    port = os.environ.get("PORT", "5000")
+    click.echo(f"Sign in at http://127.0.0.1:{port}/login with one of these accounts.")
     click.echo("The one-time password below is shown only now; each account must choose its own")
     click.echo("password at first sign-in.")
     click.echo(f"    one-time password: {result.password}")

@@ -16,6 +16,10 @@ ACTION_LABELS = {
     "import": _l("geïmporteerd"),
     "export": _l("geëxporteerd"),
 }
+BASIS_LABELS = {
+    "netto": _l("netto"),
+    "bruto": _l("bruto"),
+}
 SCORE_FIELD_LABELS = {
     "bruto_likelihood": _l("bruto kans"),
     "netto_likelihood": _l("netto kans"),
@@ -23,6 +27,30 @@ SCORE_FIELD_LABELS = {
     "netto_impact": _l("netto impact"),
     "applies": _l("van toepassing"),
 }
+
+# Names of the fields that audit events record (risks.services._snapshot and friends).
+FIELD_LABELS = {
+    **SCORE_FIELD_LABELS,
+    "title": _l("titel"),
+    "description": _l("beschrijving"),
+    "cause": _l("oorzaak"),
+    "consequence": _l("gevolg"),
+    "owner": _l("eigenaar"),
+    "status": _l("status"),
+    "next_review": _l("volgende review"),
+    "target_level_id": _l("streefniveau"),
+    "category_id": _l("categorie"),
+    "meldkamers": _l("meldkamers"),
+    "voorzieningen": _l("voorzieningen"),
+    "rationale": _l("toelichting"),
+}
+
+
+def field_label(key: str) -> str:
+    """'AMB.netto_impact' -> 'AMB · netto impact'; 'title' -> 'titel'; unknown keys as they are."""
+    prefix, _, name = key.rpartition(".")
+    text = label(FIELD_LABELS, name)
+    return f"{prefix} · {text}" if prefix else text
 
 
 def label(mapping: dict, code: str) -> str:

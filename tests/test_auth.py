@@ -78,6 +78,11 @@ def test_english_can_be_chosen(client, auth):
     client.post("/language", data={"lang": "en", "next": "/risks"})
     page = client.get("/risks").get_data(as_text=True)
     assert "Risk register" in page and "Risicoregister" not in page
+    # Codes stored in the database or the URL are shown in the chosen language as well.
+    cell = client.get("/risks?likelihood=3&impact=4&basis=bruto").get_data(as_text=True)
+    assert "(gross)" in cell and "(bruto)" not in cell
+    heatmap = client.get("/heatmap?basis=netto").get_data(as_text=True)
+    assert "· net</h1>" in heatmap
 
 
 def test_one_time_password_must_be_changed(app, client):

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from ..auth.permissions import can_view_audit, require
 from ..extensions import db
+from ..labels import ACTION_LABELS
 from .models import AuditEvent
 
 bp = Blueprint("audit", __name__)
@@ -12,12 +13,21 @@ PAGE = 100
 @bp.get("/audit")
 @require(can_view_audit)
 def events():
-    before = request.args.get("before", type=int)
+    """The audit trail, newest first, filtered by object and action (filters live in the URL)."""
+    filters = {name: (request.args.get(name) or "").strip()
+               for name in ("entity_type", "entity_id", "action")}
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE + 1)
+    for name, value in filters.items():
+        if value:
+            stmt = stmt.where(getattr(AuditEvent, name) == value)
+    before = request.args.get("before", type=int)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
     rows = list(db.session.scalars(stmt))
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    return render_template("audit/events.html", events=rows,
+    entity_types = db.session.scalars(select(AuditEvent.entity_type).distinct()
+                                      .order_by(AuditEvent.entity_type)).all()
+    return render_template("audit/events.html", events=rows, filters=filters,
+                           entity_types=entity_types, actions=ACTION_LABELS,
                            next_before=rows[-1].id if more and rows else None)

@@ -16,13 +16,13 @@ from ..timeutil import utcnow
 from .register_nl import RISKS
 
 DEMO_ACCOUNTS = (
-    ("admin@lms-risk.local", "admin", None, "Beheerder"),
-    ("voorzitter@lms-risk.local", "chair", None, "Voorzitter risk board"),
-    ("amb@lms-risk.local", "member", "AMB", "Lid risk board Ambulancezorg"),
-    ("pol@lms-risk.local", "member", "POL", "Lid risk board Politie"),
-    ("brw@lms-risk.local", "member", "BRW", "Lid risk board Brandweer"),
-    ("lezer@lms-risk.local", "viewer", None, "Meelezer"),
-    ("auditor@lms-risk.local", "auditor", None, "Auditor"),
+    ("admin@lms-risk.local", "admin", None, "Ruud Bakker"),
+    ("voorzitter@lms-risk.local", "chair", None, "Marieke van Dijk"),
+    ("amb@lms-risk.local", "member", "AMB", "Sanne de Boer"),
+    ("pol@lms-risk.local", "member", "POL", "Youssef El Amrani"),
+    ("brw@lms-risk.local", "member", "BRW", "Henk Visser"),
+    ("lezer@lms-risk.local", "viewer", None, "Fleur Jansen"),
+    ("auditor@lms-risk.local", "auditor", None, "Pieter Mulder (Inspectie JenV)"),
 )
 # The interval between reviews by level (the board's cycle is four months).
 REVIEW_DAYS = {"zeer_hoog": 30, "hoog": 120, "midden": 180, "laag": 365}
