@@ -18,8 +18,12 @@ def main():
 
 def register_cli(app) -> None:
     """The project's commands live on ``app.cli``; ``main`` (Flask's group) picks them up."""
+    from .exchange.cli import COMMANDS
+
     app.cli.add_command(user)
     app.cli.add_command(demo_data)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.group()

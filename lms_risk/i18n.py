@@ -1,13 +1,13 @@
 """Language selection and helpers for bilingual (Dutch first, English second) data."""
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 
 
 def select_locale() -> str:
     """Dutch unless the user chose English: the browser's language does not decide, since the
     people of the meldkamers work in Dutch whatever their browser was installed with."""
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None  # the CLI speaks Dutch
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

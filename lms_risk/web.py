@@ -22,9 +22,10 @@ def register_web(app: Flask) -> None:
     from .audit.views import bp as audit_bp
     from .auth.models import User
     from .auth.views import bp as auth_bp
+    from .exchange.views import bp as exchange_bp
     from .risks.views import bp as risks_bp
 
-    for bp in (auth_bp, risks_bp, admin_bp, audit_bp):
+    for bp in (auth_bp, risks_bp, exchange_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
 
     login_manager.login_view = "auth.login"
@@ -88,7 +89,6 @@ def register_web(app: Flask) -> None:
         localized=localized,
         current_language=current_language,
         perm=permissions,
-        logout_form=EmptyForm,
         app_version=__version__,
         role_label=lambda code: label(ROLE_LABELS, code),
         action_label=lambda code: label(ACTION_LABELS, code),

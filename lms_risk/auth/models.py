@@ -37,3 +37,15 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class SystemActor:
+    """Who acts when the command line runs without ``--as``: an operator with shell access to the
+    server, allowed what an admin may. Audit events record no user (shown as 'systeem')."""
+
+    id = None
+    role = "admin"
+    discipline_id = None
+    discipline = None
+    is_authenticated = True
+    display_name = "lms-risk (opdrachtregel)"

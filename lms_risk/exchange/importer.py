@@ -26,9 +26,12 @@ from ..risks.services import (
     update_risk,
     validate,
 )
+from ..excel.reader import Limits, read_sheet
 from .columns import RegisterColumn, match_header, normalise, register_columns, unknown_discipline
 
 SHEET = "Register"
+KEY_FIELDS = ("code", "version")  # identify the row; never a change in themselves
+SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
 TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
 FALSE = {"nee", "n", "no", "false", "onwaar", "0", ""}
@@ -134,6 +137,22 @@ class _Lookups:
         self.impacts = set(db.session.scalars(select(ImpactClass.value)))
 
 
+def limits_from_config(config) -> Limits:
+    return Limits(max_bytes=config["MAX_CONTENT_LENGTH"], max_rows=config["IMPORT_MAX_ROWS"],
+                  max_columns=config["IMPORT_MAX_COLUMNS"],
+                  max_cell_chars=config["IMPORT_MAX_CELL_CHARS"])
+
+
+def plan_file(source, filename: str, user, config) -> ImportPlan:
+    """Read the Register sheet of an uploaded workbook with the configured bounds and plan it."""
+    sheet = read_sheet(source, SHEET_NAMES, limits_from_config(config))
+    if any(problem.fatal for problem in sheet.problems):
+        plan = ImportPlan(filename=filename)
+        plan.errors += [_reader_message(p) for p in sheet.problems]
+        return plan
+    return plan_import(sheet, filename, user)
+
+
 def plan_import(sheet, filename: str, user) -> ImportPlan:
     """Check every row of ``sheet`` (header, rows, problems from lms_risk.excel) against the
     register. Nothing is written."""
@@ -229,6 +248,13 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
             plan.new.append(Change(number, code, data.title))
             plan._creates.append((code, data))
             continue
+        changed = [key for key in merged if key in parsed and key not in KEY_FIELDS
+                   and _differs(key, existing, merged)]
+        if not changed:
+            # Nothing would be written, so nothing can be lost: unchanged whatever the version
+            # (importing the same file twice is a no-op the second time).
+            plan.unchanged += 1
+            continue
         version = parsed.get("version")
         if version is None or version < existing["version"]:
             plan.conflicts.append(Conflict(number, code, version, existing["version"]))
@@ -238,10 +264,6 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
                 _("versie %(v)s is nieuwer dan de versie in het register (%(db)s)", v=version,
                   db=existing["version"]), row=number, column=column_letter(seen_keys["version"]),
                 header="Versie"))
-            continue
-        changed = [key for key in merged if key in parsed and _differs(key, existing, merged)]
-        if not changed:
-            plan.unchanged += 1
             continue
         denied = sorted({key.split(".")[0] for key in changed if "." in key
                          and not can_score(user, refs.disciplines[key.split(".")[0]].id)})

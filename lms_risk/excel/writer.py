@@ -1,0 +1,181 @@
+"""Streamed, formula-safe workbook writing on top of XlsxWriter. Knows nothing of risks or Flask.
+
+Every string is written as a string cell, never through XlsxWriter's guessing ``write()``, so text
+such as ``=HYPERLINK(...)`` can never become a formula. Text that Excel would turn into a formula
+or a number once someone edits the cell (a leading ``=``, ``+``, ``-``, ``@``, tab or CR) also gets
+the *quote prefix* style: Excel and LibreOffice then keep it text, and the cell's value stays
+exactly what the register holds, so an export imports back unchanged.
+
+Rows are streamed (XlsxWriter's ``constant_memory`` mode): each sheet keeps one row in memory, so
+an export's memory does not grow with the number of risks. Rows of a sheet must be written in
+order, top to bottom.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import xlsxwriter
+
+# Characters that make a spreadsheet treat the rest of a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+INVALID_SHEET_CHARS = str.maketrans({c: "-" for c in "[]:*?/\\"})
+HEADER_FILL = "#DCE6F1"
+DATE_FORMAT = "dd-mm-yyyy"
+DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
+
+
+def needs_quote_prefix(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def sheet_title(name: str) -> str:
+    """A valid sheet name: no ``[]:*?/\\``, at most 31 characters."""
+    return name.translate(INVALID_SHEET_CHARS).strip("'")[:31] or "Blad"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 14
+    wrap: bool = False
+    kind: str = "text"  # text, int, date, datetime
+
+
+class SafeWorkbook:
+    """A workbook whose cells are written safely; use as a context manager or call ``close()``."""
+
+    def __init__(self, target, *, constant_memory: bool = True):
+        # ``target`` is a path or a binary file object. XlsxWriter's conversions are all off: a
+        # string is a string, whatever it looks like.
+        self.book = xlsxwriter.Workbook(target, {
+            "constant_memory": constant_memory,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "remove_timezone": True,
+        })
+        self._formats: dict[tuple, object] = {}
+
+    def __enter__(self) -> "SafeWorkbook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.book.close()
+
+    def fmt(self, **props):
+        """A cached cell format (XlsxWriter wants each distinct format made once)."""
+        key = tuple(sorted(props.items()))
+        found = self._formats.get(key)
+        if found is None:
+            found = self._formats[key] = self.book.add_format(props)
+        return found
+
+    def sheet(self, name: str, columns: Sequence[Column] | None = None, *, hidden: bool = False,
+              freeze: bool = True, autofilter: bool = True) -> "SheetWriter":
+        worksheet = self.book.add_worksheet(sheet_title(name))
+        if hidden:
+            worksheet.hide()
+        return SheetWriter(self, worksheet, list(columns or []), freeze=freeze,
+                           autofilter=autofilter)
+
+
+class SheetWriter:
+    """Writes one sheet row by row. With ``columns``, row 0 is a bold, frozen, filtered header."""
+
+    def __init__(self, workbook: SafeWorkbook, worksheet, columns: list[Column], *, freeze: bool,
+                 autofilter: bool):
+        self.workbook = workbook
+        self.ws = worksheet
+        self.columns = columns
+        self.row = 0
+        self._autofilter = autofilter and bool(columns)
+        wb = workbook
+        # Formats per column, made once: the hot loop only picks one. Cells beyond the declared
+        # columns (sheets without a header) get the plain ones.
+        plain = wb.fmt(valign="top")
+        quoted = wb.fmt(valign="top", quote_prefix=True)
+        self._text = defaultdict(lambda: plain, {
+            i: wb.fmt(text_wrap=True, valign="top") for i, c in enumerate(columns) if c.wrap})
+        self._quoted = defaultdict(lambda: quoted, {
+            i: wb.fmt(text_wrap=True, valign="top", quote_prefix=True)
+            for i, c in enumerate(columns) if c.wrap})
+        self._date = wb.fmt(num_format=DATE_FORMAT, valign="top")
+        self._datetime = wb.fmt(num_format=DATETIME_FORMAT, valign="top")
+        self._number = wb.fmt(valign="top")
+        for index, column in enumerate(columns):
+            worksheet.set_column(index, index, column.width)
+        if columns:
+            header = wb.fmt(bold=True, text_wrap=True, valign="top", bg_color=HEADER_FILL,
+                            bottom=1)
+            for index, column in enumerate(columns):
+                worksheet.write_string(0, index, column.header, header)
+            self.row = 1
+            if freeze:
+                worksheet.freeze_panes(1, 0)
+
+    def write(self, values: Iterable, styles: dict[int, dict] | None = None) -> int:
+        """Write one row; ``styles`` adds format properties to some columns (e.g. a level's
+        colours: ``{5: {"bg_color": "#E53935", "font_color": "#FFFFFF"}}``). Returns the row."""
+        ws, row = self.ws, self.row
+        for col, value in enumerate(values):
+            style = styles.get(col) if styles else None
+            if value is None or value == "":
+                if style:
+                    ws.write_blank(row, col, None, self.workbook.fmt(**{"valign": "top", **style}))
+                continue
+            self._cell(ws, row, col, value, style)
+        self.row += 1
+        return row
+
+    def _cell(self, ws, row: int, col: int, value, style: dict | None) -> None:
+        if isinstance(value, str):
+            quoted = needs_quote_prefix(value)
+            if style is None:
+                fmt = self._quoted[col] if quoted else self._text[col]
+            else:
+                wrap = self.columns[col].wrap if col < len(self.columns) else False
+                fmt = self.workbook.fmt(**{"valign": "top", "text_wrap": wrap,
+                                           "quote_prefix": quoted, **style})
+            ws.write_string(row, col, value, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, self._styled(self._number, style))
+        elif isinstance(value, (int, float)):
+            ws.write_number(row, col, value, self._styled(self._number, style))
+        elif isinstance(value, datetime):
+            ws.write_datetime(row, col, value,
+                              self._styled(self._datetime, style, num_format=DATETIME_FORMAT))
+        elif isinstance(value, date):
+            ws.write_datetime(row, col, datetime(value.year, value.month, value.day),
+                              self._styled(self._date, style, num_format=DATE_FORMAT))
+        else:  # anything else is shown as its text, and still never as a formula
+            self._cell(ws, row, col, str(value), style)
+
+    def _styled(self, plain, style: dict | None, **base):
+        return plain if style is None else self.workbook.fmt(**{"valign": "top", **base, **style})
+
+    def skip(self, rows: int = 1) -> None:
+        self.row += rows
+
+    def finish(self) -> None:
+        """Autofilter over the header and every written row (call after the last row)."""
+        if self._autofilter:
+            self.ws.autofilter(0, 0, max(self.row - 1, 0), len(self.columns) - 1)
+
+    def validate_list(self, col: int, source, *, first_row: int = 1, last_row: int = 1_048_575,
+                      title: str = "", message: str = "") -> None:
+        """A drop-down on column ``col``: ``source`` is a list of values or a range formula."""
+        self.ws.data_validation(first_row, col, last_row, col, {
+            "validate": "list", "source": source, "error_title": title[:32],
+            "error_message": message[:255], "ignore_blank": True})
+
+    def validate_whole(self, col: int, minimum: int, maximum: int, *, first_row: int = 1,
+                       last_row: int = 1_048_575, title: str = "", message: str = "") -> None:
+        self.ws.data_validation(first_row, col, last_row, col, {
+            "validate": "integer", "criteria": "between", "minimum": minimum,
+            "maximum": maximum, "error_title": title[:32], "error_message": message[:255],
+            "ignore_blank": True})

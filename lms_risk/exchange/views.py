@@ -1,0 +1,133 @@
+"""Web pages for the Excel round trip: download the register, upload a workbook, preview, confirm.
+
+An upload is checked completely and shown as a preview; nothing is written until the user
+confirms. The file waits in the instance folder under a random token bound to its uploader, and is
+checked again at confirmation (the register may have changed in between).
+"""
+
+import re
+import secrets
+import time
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField
+
+from ..audit.services import record
+from ..auth.permissions import can_edit_risks, require
+from ..extensions import db
+from ..risks.register import RegisterFilter
+from .export import export_register
+from .importer import apply_import, plan_file
+
+bp = Blueprint("exchange", __name__)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+PENDING_HOURS = 24
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Excel-werkmap (.xlsx)"), validators=[
+        FileRequired(_l("Kies een bestand.")),
+        FileAllowed(["xlsx"], _l("Alleen Excel-werkmappen (.xlsx)."))])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField()
+
+
+@bp.get("/risks/export.xlsx")
+def export():
+    """The register as a workbook, with the filters of the register page it was asked from."""
+    default = current_user.discipline.code if current_user.discipline else None
+    flt = RegisterFilter.from_args(request.args, default_discipline=default)
+    out = BytesIO()
+    result = export_register(out, flt, current_user)
+    record("export", "register", "xlsx", current_user,
+           summary=f"{result.risks} risico's; " + "; ".join(
+               f"{k}={v}" for k, v in flt.to_args().items()))
+    db.session.commit()
+    out.seek(0)
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=f"risicoregister-{date.today():%Y-%m-%d}.xlsx")
+
+
+@bp.route("/risks/import", methods=["GET", "POST"])
+@require(can_edit_risks)
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("exchange/upload.html", form=form), 422 if form.errors else 200
+    upload = form.file.data
+    data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
+    filename = Path(upload.filename or "import.xlsx").name
+    plan = plan_file(data, filename, current_user, current_app.config)
+    token = None
+    if not plan.refused:
+        token = _keep(data, filename)
+    return render_template("exchange/preview.html", plan=plan,
+                           confirm=ConfirmForm(token=token) if token else None)
+
+
+@bp.post("/risks/import/confirm")
+@require(can_edit_risks)
+def confirm():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    pending = _pending(form.token.data)
+    if pending is None:
+        flash(_("Deze voorvertoning is verlopen of al ingelezen. Upload het bestand opnieuw."),
+              "warning")
+        return redirect(url_for("exchange.upload"))
+    path, filename = pending
+    plan = plan_file(path.read_bytes(), filename, current_user, current_app.config)
+    if plan.refused:
+        # The register changed since the preview: show what would happen now.
+        flash(_("Het register is gewijzigd sinds de voorvertoning; er is niets ingelezen. "
+                "Bekijk de nieuwe voorvertoning."), "warning")
+        return render_template("exchange/preview.html", plan=plan, confirm=None), 409
+    apply_import(plan, current_user)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("Ingelezen uit %(file)s: %(new)s nieuw, %(changed)s gewijzigd, %(same)s ongewijzigd.",
+            file=filename, new=len(plan.new), changed=len(plan.changed), same=plan.unchanged),
+          "success")
+    return redirect(url_for("risks.register", discipline="all", sort="updated"))
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep(data: bytes, filename: str) -> str:
+    """Keep an upload for its confirmation; forget uploads older than a day."""
+    folder = _folder()
+    limit = time.time() - PENDING_HOURS * 3600
+    for old in folder.glob("*.xlsx"):
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    (folder / f"{current_user.id}-{token}.xlsx").write_bytes(data)
+    (folder / f"{current_user.id}-{token}.name").write_text(filename)
+    return token
+
+
+def _pending(token: str | None) -> tuple[Path, str] | None:
+    """The upload behind ``token``, only for the user who uploaded it."""
+    if not token or not TOKEN.match(token):
+        abort(400)
+    path = _folder() / f"{current_user.id}-{token}.xlsx"
+    if not path.exists():
+        return None
+    name = path.with_suffix(".name")
+    return path, name.read_text() if name.exists() else path.name

@@ -1,0 +1,617 @@
+"""The guarded .xlsx reader (lms_risk.excel.reader): values, sheet choice, and hostile files.
+
+Every workbook is built here: good ones with openpyxl or XlsxWriter, hostile ones by re-zipping a
+good one with a crafted member. No Flask app and no database.
+"""
+
+import datetime as dt
+import io
+import os
+import struct
+import zipfile
+import zlib
+
+import openpyxl
+import pytest
+import xlsxwriter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+from lms_risk.excel import reader
+from lms_risk.excel.reader import Limits, Problem, read_sheet
+
+SHEET = "xl/worksheets/sheet1.xml"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+# --- building workbooks ------------------------------------------------------------------------
+
+
+def openpyxl_book(rows, title="Register", others=(), epoch=None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    for name in others:
+        book.create_sheet(name).append(["other"])
+    if epoch is not None:
+        book.epoch = epoch
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xlsxwriter_book(rows, title="Register") -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet(title)
+    for number, row in enumerate(rows):
+        for col, value in enumerate(row):
+            if value is not None:
+                sheet.write_string(number, col, value) if isinstance(value, str) else sheet.write(
+                    number, col, value)
+    book.close()
+    return out.getvalue()
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def rezip(data: bytes, replace=None, add=None) -> bytes:
+    """The workbook with some members replaced or added (deflated, like Excel)."""
+    parts = members(data)
+    parts.update(replace or {})
+    parts.update(add or {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def with_sheet_data(cells: str, dimension: str | None = "A1:B2") -> bytes:
+    """A one-sheet workbook whose sheet XML is exactly ``cells`` inside <sheetData>."""
+    base = openpyxl_book([["Code", "Titel"]])
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN_NS}">{dim}'
+           f"<sheetData>{cells}</sheetData></worksheet>")
+    return rezip(base, {SHEET: xml.encode()})
+
+
+def codes(sheet) -> list[str]:
+    return [problem.code for problem in sheet.problems]
+
+
+def refused(sheet, code: str, **params) -> Problem:
+    """The one fatal problem of a refused sheet, checked to be ``code`` with ``params``."""
+    assert sheet.header == [] and sheet.rows == []
+    assert len(sheet.problems) == 1, sheet.problems
+    problem = sheet.problems[0]
+    assert (problem.code, problem.fatal) == (code, True), problem
+    for key, value in params.items():
+        assert problem.params[key] == value, problem
+    return problem
+
+
+# --- normal workbooks --------------------------------------------------------------------------
+
+
+GOOD_ROWS = [
+    ["Code", "Titel", "Kans", "Score", "Datum", "Moment", "Actief", None, "  "],
+    ["R-1", " Uitval GMS ", 3, 2.5, dt.date(2024, 5, 6), dt.datetime(2024, 5, 6, 13, 45), True],
+    [None, None, None],  # blank row: skipped
+    ["   ", None, "\t"],  # whitespace only: blank too
+    ["R-2", "Storing\nC2000", 4.0, -1.25, None, None, False, None, "x"],
+]
+
+
+def test_normal_workbook_values_types_and_row_numbers():
+    sheet = read_sheet(openpyxl_book(GOOD_ROWS, others=["Toelichting"]))
+
+    assert sheet.problems == []
+    assert sheet.name == "Register"
+    assert sheet.sheet_names == ["Register", "Toelichting"]
+    assert sheet.header == ["Code", "Titel", "Kans", "Score", "Datum", "Moment", "Actief"]
+    assert [number for number, _ in sheet.rows] == [2, 5]
+    (_, first), (_, second) = sheet.rows
+    assert first[:7] == ["R-1", " Uitval GMS ", 3, 2.5, dt.date(2024, 5, 6),
+                         dt.datetime(2024, 5, 6, 13, 45), True]
+    assert [type(v) for v in first[:7]] == [str, str, int, float, dt.date, dt.datetime, bool]
+    assert second == ["R-2", "Storing\nC2000", 4, -1.25, None, None, False, None, "x"]
+    assert type(second[2]) is int
+    assert all(len(values) >= len(sheet.header) for _, values in sheet.rows)
+
+
+def test_the_same_from_bytes_a_path_and_a_file_object(tmp_path):
+    data = openpyxl_book(GOOD_ROWS)
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(data)
+    expected = read_sheet(data)
+    for source in (path, str(path), io.BytesIO(data), bytearray(data), memoryview(data)):
+        sheet = read_sheet(source)
+        assert (sheet.header, sheet.rows, sheet.problems) == (
+            expected.header, expected.rows, expected.problems)
+
+
+def test_xlsxwriter_workbook_with_shared_strings():
+    sheet = read_sheet(xlsxwriter_book([["Code", "Titel"], ["R-1", "Lek"], [None, None],
+                                        ["R-2", 7]]))
+    assert sheet.problems == []
+    assert sheet.header == ["Code", "Titel"]
+    assert sheet.rows == [(2, ["R-1", "Lek"]), (4, ["R-2", 7])]
+
+
+def test_times_and_durations_become_text():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Register"
+    sheet.append(["Tijd", "Duur"])
+    sheet.append([dt.time(12, 30), dt.timedelta(hours=36, minutes=5)])
+    sheet["B2"].number_format = "[h]:mm:ss"
+    out = io.BytesIO()
+    book.save(out)
+    assert read_sheet(out.getvalue()).rows == [(2, ["12:30:00", "36:05:00"])]
+
+
+def test_1904_date_system_is_kept():
+    sheet = read_sheet(openpyxl_book([["Datum"], [dt.date(2024, 5, 6)]], epoch=CALENDAR_MAC_1904))
+    assert sheet.rows == [(2, [dt.date(2024, 5, 6)])]
+
+
+def test_data_not_starting_in_a1_keeps_excel_positions():
+    sheet = read_sheet(with_sheet_data(
+        '<row r="3"><c r="C3" t="inlineStr"><is><t>Code</t></is></c></row>'
+        '<row r="5"><c r="D5"><v>2</v></c></row>', dimension="C3:D5"))
+    assert sheet.problems == []
+    assert sheet.header == []  # row 1 is empty
+    assert sheet.rows == [(3, [None, None, "Code", None]), (5, [None, None, None, 2])]
+
+
+def test_sheet_chosen_among_several_case_insensitively():
+    data = openpyxl_book([["Code"], ["R-1"]], title="REGISTER", others=["Lijsten", "Uitleg"])
+    sheet = read_sheet(data, "register")
+    assert (sheet.name, sheet.rows) == ("REGISTER", [(2, ["R-1"])])
+    assert sheet.sheet_names == ["REGISTER", "Lijsten", "Uitleg"]
+
+    # Several accepted names: the first one that exists wins.
+    assert read_sheet(data, ["Risico's", "LIJSTEN", "Register"]).name == "Lijsten"
+
+
+def test_sheet_name_with_markup_characters():
+    data = openpyxl_book([["Code"], ["R-1"]], title="Risico's & <maatregelen>")
+    sheet = read_sheet(data, "risico's & <MAATREGELEN>")
+    assert (sheet.name, sheet.rows, sheet.problems) == (
+        "Risico's & <maatregelen>", [(2, ["R-1"])], [])
+
+
+def test_missing_sheet():
+    sheet = read_sheet(openpyxl_book([["Code"]], title="Blad1", others=["Blad2"]),
+                       ["Register", "Risico's"])
+    problem = refused(sheet, "missing_sheet", wanted=["Register", "Risico's"],
+                      found=["Blad1", "Blad2"])
+    assert problem.sheet is None
+    assert sheet.sheet_names == ["Blad1", "Blad2"]
+
+
+def test_empty_sheet():
+    sheet = read_sheet(openpyxl_book([]))
+    assert (sheet.header, sheet.rows, sheet.problems) == ([], [], [])
+
+
+def test_problem_as_text():
+    assert str(Problem("formula", sheet="Register", row=5, column="C")) == "Register!C5: formula"
+    assert str(Problem("too_large", {"max": 10}, fatal=True)) == "too_large (max=10)"
+
+
+# --- not an xlsx -------------------------------------------------------------------------------
+
+
+def cfb(*streams: str) -> bytes:
+    """A minimal OLE2 compound file (as .xls and encrypted .xlsx are) holding empty streams."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIII", header, 44, 1, 1, 0, 0x1000, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    struct.pack_into("<I", header, 76, 0)  # DIFAT[0]: the FAT is sector 0
+    header[80:512] = b"\xff" * 432
+    fat = struct.pack("<II", 0xFFFFFFFD, 0xFFFFFFFE) + b"\xff" * 504
+
+    def entry(name: str, kind: int, child: int = 0xFFFFFFFF, right: int = 0xFFFFFFFF) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1,
+                                                         0xFFFFFFFF, right, child)
+                + bytes(16 + 4 + 16) + struct.pack("<IQ", 0xFFFFFFFE, 0))
+
+    entries = [entry("Root Entry", 5, child=1)]
+    for index, name in enumerate(streams, 1):
+        entries.append(entry(name, 2, right=index + 1 if index < len(streams) else 0xFFFFFFFF))
+    directory = b"".join(entries).ljust(512, b"\0")
+    return bytes(header) + fat + directory
+
+
+def test_old_xls_file():
+    refused(read_sheet(cfb("Workbook", "\x05SummaryInformation")), "not_xlsx", kind="xls")
+
+
+def test_ole2_magic_with_padding_is_xls():
+    refused(read_sheet(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)), "not_xlsx", kind="xls")
+
+
+def test_csv_renamed_to_xlsx(tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_text("Code;Titel;Kans\nR-1;Uitval GMS;3\nR-2;Storing é;4\n", encoding="utf-8")
+    refused(read_sheet(path), "not_xlsx", kind="csv_or_text")
+    # A text that happens to start with "PK" is still text.
+    refused(read_sheet(b"PK;Naam\n1;Meldkamer Noord\n"), "not_xlsx", kind="csv_or_text")
+    refused(read_sheet("Code\tTitel\n".encode("utf-16")), "not_xlsx", kind="csv_or_text")
+
+
+def test_random_bytes():
+    data = b"\x01" + os.urandom(4095)  # never starts like a zip or an OLE2 file
+    refused(read_sheet(data), "not_xlsx", kind="unknown")
+    refused(read_sheet(b""), "not_xlsx", kind="unknown")
+
+
+def test_zip_that_is_not_a_workbook():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "hallo")
+    refused(read_sheet(out.getvalue()), "not_xlsx", kind="unknown")
+
+
+def test_word_document_is_not_a_workbook():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("_rels/.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>'))
+        archive.writestr("word/document.xml", '<w:document xmlns:w="urn:w"/>')
+    refused(read_sheet(out.getvalue()), "not_xlsx", kind="unknown")
+
+
+def test_truncated_zip():
+    data = openpyxl_book(GOOD_ROWS)
+    refused(read_sheet(data[: len(data) // 2]), "not_xlsx")
+
+
+# --- encryption --------------------------------------------------------------------------------
+
+
+def test_password_protected_workbook():
+    data = cfb("EncryptionInfo", "EncryptedPackage", "\x06DataSpaces")
+    assert "EncryptedPackage".encode("utf-16-le") in data
+    problem = refused(read_sheet(data), "encrypted")
+    assert problem.params == {}
+
+
+def test_zip_with_encrypted_member():
+    data = bytearray(openpyxl_book(GOOD_ROWS))
+    # Set the "encrypted" flag of the first member in its local and central headers.
+    struct.pack_into("<H", data, 6, struct.unpack_from("<H", data, 6)[0] | 1)
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<H", data, central + 8, struct.unpack_from("<H", data, central + 8)[0] | 1)
+    refused(read_sheet(bytes(data)), "encrypted")
+
+
+# --- zip bombs and zip structure ---------------------------------------------------------------
+
+
+def with_big_member(size_mib: int) -> bytes:
+    """A good workbook plus a member of ``size_mib`` MiB of one byte value, streamed so that
+    neither the test nor the reader holds it whole (it deflates about 1000:1)."""
+    out = io.BytesIO(openpyxl_book([["Code"], ["R-1"]]))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("xl/media/image1.png", "w", force_zip64=False) as member:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(size_mib):
+                member.write(chunk)
+    return out.getvalue()
+
+
+def test_zip_bomb_by_declared_total():
+    data = with_big_member(50)
+    assert len(data) < 200_000
+    refused(read_sheet(data, limits=Limits(max_uncompressed=10 * 1024 * 1024, max_ratio=10_000)),
+            "zip_bomb")
+
+
+def test_zip_bomb_by_compression_ratio():
+    refused(read_sheet(with_big_member(50)), "zip_bomb")  # ~1000:1 against max_ratio 100
+
+
+def central_directory(data: bytes):
+    """(offset of each central header, its name) of a zip."""
+    end = data.rfind(b"PK\x05\x06")
+    count, _, start = struct.unpack_from("<HII", data, end + 10)
+    position = start
+    for _ in range(count):
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, position + 28)
+        yield position, data[position + 46 : position + 46 + name_length].decode()
+        position += 46 + name_length + extra_length + comment_length
+
+
+def falsify_size(data: bytes, name: str, size: int) -> bytes:
+    """Declare a smaller uncompressed size for ``name`` in its central and local headers."""
+    data = bytearray(data)
+    for offset, member in central_directory(bytes(data)):
+        if member == name:
+            struct.pack_into("<I", data, offset + 24, size)
+            (local,) = struct.unpack_from("<I", data, offset + 42)
+            struct.pack_into("<I", data, local + 22, size)
+            return bytes(data)
+    raise AssertionError(name)
+
+
+def test_member_inflating_to_more_than_declared():
+    rows = [["Code", "Titel"]] + [[f"R-{n}", "tekst " * 20] for n in range(200)]
+    data = openpyxl_book(rows)
+    assert len(members(data)[SHEET]) > 10_000
+    refused(read_sheet(falsify_size(data, SHEET, 500)), "zip_bomb")
+
+
+def test_member_inflating_to_less_than_declared():
+    data = openpyxl_book(GOOD_ROWS)
+    refused(read_sheet(falsify_size(data, SHEET, len(members(data)[SHEET]) + 10)), "not_xlsx")
+
+
+def test_too_many_zip_entries():
+    data = rezip(openpyxl_book(GOOD_ROWS), add={f"customXml/item{n}.bin": b"x" for n in range(20)})
+    refused(read_sheet(data, limits=Limits(max_entries=25)), "too_many_entries")
+    assert read_sheet(data, limits=Limits(max_entries=40)).problems == []
+
+
+def test_duplicate_member_names():
+    data = openpyxl_book(GOOD_ROWS)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members(data).items():
+            archive.writestr(name, content)
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr(SHEET, members(data)[SHEET])
+    refused(read_sheet(out.getvalue()), "not_xlsx")
+
+
+# --- XML entities ------------------------------------------------------------------------------
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10 if n > 1 else "&lol;" * 10}">'
+              for n in range(1, 10))
+    + "]>"
+)
+
+
+def test_billion_laughs_in_shared_strings():
+    data = xlsxwriter_book([["Code"], ["&lol9;"]])
+    shared = members(data)["xl/sharedStrings.xml"].decode()
+    declaration, rest = shared.split("\n", 1)
+    bomb = f"{declaration}\n{BILLION_LAUGHS}\n{rest.replace('&amp;lol9;', '&lol9;')}"
+    refused(read_sheet(rezip(data, {"xl/sharedStrings.xml": bomb.encode()})), "xml_entities")
+
+
+def test_external_entity_in_sheet():
+    xml = (f'<?xml version="1.0"?>\n<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+           f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+           "&xxe;</t></is></c></row></sheetData></worksheet>")
+    data = rezip(openpyxl_book([["Code"]]), {SHEET: xml.encode()})
+    refused(read_sheet(data), "xml_entities")
+
+
+def test_entities_in_any_part_and_any_spelling():
+    base = openpyxl_book(GOOD_ROWS)
+    app = members(base)["docProps/app.xml"]
+    lower = b'<!doctype Properties [<!entity a "b">]>' + app
+    refused(read_sheet(rezip(base, {"docProps/app.xml": lower})), "xml_entities")
+    utf16 = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    refused(read_sheet(rezip(base, {"docProps/custom.xml": utf16.encode("utf-16")})),
+            "xml_entities")
+
+
+def test_exclamation_marks_in_text_are_fine():
+    sheet = read_sheet(openpyxl_book([["Code", "Let op!"], ["R-1", "<!-- geen commentaar -->!"]]))
+    assert sheet.problems == []
+    assert sheet.rows == [(2, ["R-1", "<!-- geen commentaar -->!"])]
+
+
+# --- sheet extent ------------------------------------------------------------------------------
+
+
+def test_dimension_claiming_the_whole_sheet():
+    data = with_sheet_data('<row r="1"><c r="A1"><v>1</v></c></row>', dimension="A1:XFD1048576")
+    problem = refused(read_sheet(data), "dimension_too_large", rows=1048576, columns=16384)
+    assert problem.sheet == "Register"
+
+
+def test_lying_dimension_with_a_far_cell():
+    for far in ("XFD1048576", "A1048576", "XFD1", "CW1", "A20002", "xfd5"):
+        data = with_sheet_data(f'<row r="1"><c r="A1"><v>1</v></c></row>'
+                               f'<row r="2"><c r="{far}"><v>2</v></c></row>', dimension="A1:B2")
+        refused(read_sheet(data), "dimension_too_large")
+
+
+def test_far_cell_without_dimension_and_with_oddities():
+    cells = [
+        '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>2</v></c></row>',
+        "<row r=\"1\"><c r='XFD1048576'><v>2</v></c></row>",  # other quotes
+        '<row r="1"><c s="0" r="A1048576"><v>2</v></c></row>',  # r not first
+        '<row r="1"><c r="A0001048576"><v>2</v></c></row>',  # leading zeros
+        '<x:row xmlns:x="urn:x" r="1"><x:c r="XFD1"><x:v>2</x:v></x:c></x:row>',  # prefixes
+    ]
+    for xml in cells:
+        refused(read_sheet(with_sheet_data(xml, dimension=None)), "dimension_too_large")
+
+
+def test_cells_without_references_are_placed_like_calamine_does():
+    # Without r, cells follow each other and rows follow each other: 101 cells reach column CW.
+    row = "".join("<c><v>1</v></c>" for _ in range(101))
+    refused(read_sheet(with_sheet_data(f"<row>{row}</row>", dimension=None)),
+            "dimension_too_large", rows=1, columns=101)
+    rows = "<row/>" * 20_001 + "<row><c><v>1</v></c></row>"
+    refused(read_sheet(with_sheet_data(rows, dimension=None)), "dimension_too_large",
+            rows=20_002, columns=1)
+    # Within bounds they are read at those positions.
+    sheet = read_sheet(with_sheet_data(
+        '<row><c t="inlineStr"><is><t>Code</t></is></c><c t="inlineStr"><is><t>Titel</t></is></c>'
+        '</row><row r="4"><c><v>7</v></c><c><f>1+1</f><v>2</v></c></row>', dimension=None))
+    assert sheet.header == ["Code", "Titel"]
+    assert sheet.rows == [(4, [7, 2])]
+    assert [(p.code, p.row, p.column, p.field) for p in sheet.problems] == [
+        ("formula", 4, "B", "Titel")]
+
+
+def test_second_reference_attribute_is_not_trusted():
+    # calamine would take the last r; expat refuses the duplicate attribute.
+    data = with_sheet_data('<row r="1"><c r="A1" r="XFD1048576"><v>1</v></c></row>')
+    assert read_sheet(data).problems[0].fatal
+
+
+def test_empty_far_cell_is_harmless():
+    # Excel writes formatted empty cells; calamine leaves them out of its range.
+    sheet = read_sheet(with_sheet_data(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'
+        '<row r="2"><c r="A2"><v>5</v></c><c r="XFD1048576" s="1"/></row>', dimension=None))
+    assert (sheet.header, sheet.rows, sheet.problems) == (["Code"], [(2, [5])], [])
+
+
+def test_limits_on_rows_and_columns_are_checked_before_calamine():
+    rows = [[f"K{n}" for n in range(4)]] + [[n, n, n, n] for n in range(5)]
+    data = openpyxl_book(rows)
+    assert read_sheet(data, limits=Limits(max_rows=5, max_columns=4)).problems == []
+    refused(read_sheet(data, limits=Limits(max_rows=4)), "dimension_too_large", rows=6, columns=4)
+    refused(read_sheet(data, limits=Limits(max_columns=3)), "dimension_too_large", columns=4)
+    # The dimension may lie (or be missing): the cells themselves are checked.
+    for dimension in (None, "A1:A1"):
+        xml = members(data)[SHEET].decode().replace('<dimension ref="A1:D6" />', (
+            f'<dimension ref="{dimension}"/>' if dimension else ""))
+        lying = rezip(data, {SHEET: xml.encode()})
+        refused(read_sheet(lying, limits=Limits(max_rows=4)), "dimension_too_large", rows=6)
+        refused(read_sheet(lying, limits=Limits(max_columns=3)), "dimension_too_large",
+                columns=4)
+
+
+def test_too_many_rows_and_columns_after_reading(monkeypatch):
+    # Defence in depth behind the XML scan: counted again on the values read.
+    monkeypatch.setattr(reader, "_scan_sheet", lambda xml, limits: [])
+    rows = [["Code", "Titel", "Kans"]] + [[f"R-{n}", "x", None] for n in range(5)] + [[None] * 3]
+    data = openpyxl_book(rows)
+    refused(read_sheet(data, limits=Limits(max_rows=4)), "too_many_rows", max=4)
+    assert len(read_sheet(data, limits=Limits(max_rows=5)).rows) == 5
+    refused(read_sheet(data, limits=Limits(max_columns=2)), "too_many_columns", max=2)
+    assert read_sheet(data, limits=Limits(max_columns=3)).problems == []
+
+
+# --- cell problems -----------------------------------------------------------------------------
+
+
+def test_formulas_are_reported_with_row_column_and_header():
+    rows = [["Code", "Titel", "Link"], ["R-1", "=1+1", None], [None, None, None],
+            ["R-3", "tekst", '=HYPERLINK("http://x","y")']]
+    sheet = read_sheet(openpyxl_book(rows))
+    assert [(p.code, p.row, p.column, p.field, p.fatal, p.sheet) for p in sheet.problems] == [
+        ("formula", 2, "B", "Titel", False, "Register"),
+        ("formula", 4, "C", "Link", False, "Register"),
+    ]
+    assert str(sheet.problems[0]) == "Register!B2: formula"
+    # Not fatal: the rows are still there (openpyxl stores no cached value).
+    assert sheet.rows == [(2, ["R-1", None, None]), (4, ["R-3", "tekst", None])]
+
+
+def test_formula_value_is_the_cached_one():
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Register")
+    sheet.write_row(0, 0, ["Code", "Som"])
+    sheet.write_string(1, 0, "R-1")
+    sheet.write_formula(1, 1, "=1+1", None, 2)
+    book.close()
+    sheet = read_sheet(out.getvalue())
+    assert sheet.rows == [(2, ["R-1", 2])]
+    assert [(p.code, p.row, p.column) for p in sheet.problems] == [("formula", 2, "B")]
+
+
+def test_problems_are_capped():
+    rows = [["Code"]] + [[f"={n}+1"] for n in range(10)]
+    sheet = read_sheet(openpyxl_book(rows), limits=Limits(max_problems=3))
+    assert [(p.code, p.row) for p in sheet.problems] == [("formula", 2), ("formula", 3),
+                                                         ("formula", 4)]
+
+
+def test_cell_too_long():
+    sheet = read_sheet(openpyxl_book([["Code", "Omschrijving"], ["R-1", "x" * 32_767],
+                                      ["R-2", "y" * 10_000]]))
+    assert [(p.code, p.params, p.row, p.column, p.field, p.fatal) for p in sheet.problems] == [
+        ("cell_too_long", {"max": 10_000}, 2, "B", "Omschrijving", False)]
+    assert sheet.rows[0] == (2, ["R-1", "x" * 32_767])
+    assert read_sheet(openpyxl_book([["x" * 101]]), limits=Limits(max_cell_chars=100)).problems[
+        0].code == "cell_too_long"
+
+
+def test_control_characters_from_ooxml_escapes():
+    data = xlsxwriter_book([["Code", "Titel"], ["R-1", "bel\x07"], ["R-2", "tab\tlf\ncr\r"],
+                            ["R-3", "del\x7f"]])
+    assert b"bel_x0007_" in members(data)["xl/sharedStrings.xml"]
+    sheet = read_sheet(data)
+    assert [(p.code, p.row, p.column, p.field) for p in sheet.problems] == [
+        ("control_characters", 2, "B", "Titel"), ("control_characters", 4, "B", "Titel")]
+    assert sheet.rows[0] == (2, ["R-1", "bel\x07"])
+
+
+def test_control_characters_in_raw_xml():
+    sheet = read_sheet(with_sheet_data(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>a_x000B_b</t></is></c></row>'
+        '<row r="3"><c r="A3" t="inlineStr"><is><t>geen_x0009_probleem</t></is></c></row>'))
+    assert [(p.code, p.row, p.column) for p in sheet.problems] == [("control_characters", 2, "A")]
+    assert sheet.rows == [(2, ["a\x0bb"]), (3, ["geen\tprobleem"])]
+
+
+# --- size of the upload ------------------------------------------------------------------------
+
+
+class Endless(io.RawIOBase):
+    """A stream that never ends and can't seek: reading it whole would never finish."""
+
+    def __init__(self):
+        self.given = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        buffer[:] = b"\0" * len(buffer)
+        self.given += len(buffer)
+        return len(buffer)
+
+
+def test_too_large(tmp_path):
+    data = openpyxl_book(GOOD_ROWS)
+    limits = Limits(max_bytes=len(data) - 1)
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(data)
+    for source in (data, path, str(path), io.BytesIO(data), open(path, "rb")):
+        refused(read_sheet(source, limits=limits), "too_large", max=len(data) - 1)
+        if hasattr(source, "close"):
+            source.close()
+    assert read_sheet(data, limits=Limits(max_bytes=len(data))).problems == []
+
+    stream = Endless()
+    refused(read_sheet(stream, limits=Limits(max_bytes=1000)), "too_large", max=1000)
+    assert stream.given <= 1001
+
+
+def test_file_object_read_from_its_position():
+    data = openpyxl_book(GOOD_ROWS)
+    handle = io.BytesIO(b"junk" + data)
+    handle.seek(4)
+    assert read_sheet(handle, limits=Limits(max_bytes=len(data))).problems == []
+
+
+def test_wrong_source_type():
+    with pytest.raises(TypeError):
+        read_sheet(12345)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        read_sheet(io.StringIO("Code;Titel"))  # type: ignore[arg-type]
