@@ -9,7 +9,6 @@ import io
 import os
 import struct
 import zipfile
-import zlib
 
 import openpyxl
 import pytest
@@ -394,7 +393,8 @@ def test_billion_laughs_in_shared_strings():
 
 
 def test_external_entity_in_sheet():
-    xml = (f'<?xml version="1.0"?>\n<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    xml = ('<?xml version="1.0"?>\n'
+           '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
            f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
            "&xxe;</t></is></c></row></sheetData></worksheet>")
     data = rezip(openpyxl_book([["Code"]]), {SHEET: xml.encode()})

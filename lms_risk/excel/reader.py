@@ -170,6 +170,8 @@ class _Reading:
             _not_xlsx()
         package.check_xml_parts(skip={part.filename})
         sheet_xml = package.inflate(part)
+        if part.filename in package.wide:
+            _not_xlsx()
         formulas = _scan_sheet(sheet_xml, limits)
         del sheet_xml  # calamine gets the compressed copy; don't hold both
         raw_rows = _calamine_rows(package.minimal_copy(part, workbook))
@@ -279,6 +281,9 @@ def _kind(data: bytes) -> str:
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_WIDE_DECLARATION = re.compile(
+    rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']\s*(?:utf|ucs)-?(?:16|32|2|4)""",
+    re.IGNORECASE)
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _CENTRAL_HEADER = struct.Struct("<4sHHHHHHIIIHHHHHII")
 _END_RECORD = struct.Struct("<4sHHHHIIH")
@@ -306,8 +311,7 @@ class _Package:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 self.members = archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-                NotImplementedError, struct.error):
+        except Exception:  # a damaged directory makes zipfile raise all kinds of errors
             _not_xlsx(_kind(data))  # "PK" was just the first two characters of a text?
         if len(self.members) > limits.max_entries:
             raise _Refused("too_many_entries")
@@ -329,6 +333,7 @@ class _Package:
         if total > limits.max_uncompressed:
             raise _Refused("zip_bomb")
         self.checked: set[str] = set()
+        self.wide: set[str] = set()  # parts in UTF-16/32, which calamine must not get
 
     def find(self, path: str) -> zipfile.ZipInfo | None:
         return self.by_name.get(path.lower()) or self.by_name.get(unquote(path).lower())
@@ -336,7 +341,7 @@ class _Package:
     def raw(self, info: zipfile.ZipInfo) -> memoryview:
         """The member's stored (compressed) bytes, located through its local header."""
         offset = info.header_offset
-        if self.data[offset : offset + 4] != b"PK\x03\x04":
+        if offset + 30 > len(self.data) or self.data[offset : offset + 4] != b"PK\x03\x04":
             _not_xlsx()
         name_length, extra_length = struct.unpack_from("<HH", self.data, offset + 26)
         start = offset + 30 + name_length + extra_length
@@ -367,6 +372,8 @@ class _Package:
             _not_xlsx()
         _check_xml(content)
         self.checked.add(info.filename)
+        if _wide(content):
+            self.wide.add(info.filename)
         return content
 
     def check_xml_parts(self, skip: set[str]) -> None:
@@ -426,6 +433,8 @@ class _Package:
             if info is not None:
                 if info.filename not in self.checked:
                     self.inflate(info)
+                if info.filename in self.wide:
+                    _not_xlsx()
                 members.append((name, info))
         return _write_zip([(name, self._entry(item)) for name, item in members])
 
@@ -435,11 +444,17 @@ class _Package:
         return item.compress_type, item.CRC, item.compress_size, item.file_size, self.raw(item)
 
 
+def _wide(content: bytes) -> bool:
+    """Whether an XML part is in UTF-16 or UTF-32: byte scans can't see its markup."""
+    return (content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in content[:4]
+            or _WIDE_DECLARATION.match(content, 0, 200) is not None)
+
+
 def _check_xml(content: bytes) -> None:
     """Refuse a DTD (billion laughs, external entities) before any parser sees the part."""
     text = content
     if content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in content[:4]:
-        # Not ASCII-compatible (UTF-16/32): decode so that the markup can be seen.
+        # Not ASCII-compatible: decode so that the markup can be seen.
         encoding = "utf-32" if content[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) else (
             "utf-16" if content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
             else "utf-16-be" if content[:1] == b"\x00" else "utf-16-le")
@@ -457,8 +472,8 @@ def _resolve(folder: str, target: str) -> str:
 def _parse(content: bytes, start: Callable[[str, dict[str, str]], None],
            end: Callable[[str], None] | None = None, namespaces: bool = True) -> None:
     """Run expat over a checked part; a DTD is refused again here, as a second line."""
-    if content[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in content[:4]:
-        _not_xlsx()  # calamine parses bytes as ASCII-compatible; such a part is not for us
+    if _wide(content):
+        _not_xlsx()  # not a part for us (nor for calamine)
     parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
 
     def refuse_dtd(*_args: object) -> NoReturn:
@@ -471,7 +486,7 @@ def _parse(content: bytes, start: Callable[[str, dict[str, str]], None],
         parser.EndElementHandler = end
     try:
         parser.Parse(content, True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError):  # LookupError: unknown encoding
         _not_xlsx()
 
 
