@@ -59,6 +59,7 @@ def test_workbook_has_the_dutch_sheets_and_a_row_per_risk(client, auth, register
     assert row["Prioriteit"] == 12 and row["Niveau"] == "Hoog" and row["Versie"] == a.version
     assert row["Volgende review"].date() == date(2027, 3, 1)  # a real date, not text
     assert register_ws.cell(2, 1).number_format == "General"
+    assert register_ws.cell(2, 1).alignment.vertical == "top"  # rows grow with wrapped text
     review = [cell for cell in register_ws[1] if cell.value == "Volgende review"][0]
     assert register_ws.cell(2, review.column).number_format == "dd-mm-yyyy"
     # Level colours as in the app; drop-downs on the editable columns.

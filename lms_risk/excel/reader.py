@@ -14,6 +14,12 @@ strings, the styles) are copied, still compressed, into a fresh package with a s
 workbook: calamine reads exactly the bytes that were checked, whatever the upload does with part
 names, relationships or zip structure, and its format sniffing (xls, xlsb, ods) finds nothing
 else to fall back on.
+
+The checks, in order: size of the upload; OLE2 (old .xls, or an encrypted .xlsx) and text;
+zip directory (entries, encryption flags, codecs, duplicate names, declared sizes and ratios);
+each XML part inflated with a bound (actual size, DTD); the workbook's sheets; the sheet's
+claimed and real extent and its formulas; then calamine, and per row the values, long texts
+and control characters.
 """
 
 from __future__ import annotations
@@ -581,12 +587,14 @@ _WORKBOOK_RELS = (
 
 # --- the sheet XML ------------------------------------------------------------------------------
 
-_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension[\s/>]")
+_DIMENSION_REF = re.compile(rb"[^>]{0,200}?\sref\s*=\s*[\"']([^\"']{0,50})[\"']")
 # Elements that matter (cells, rows, formulas) written with a namespace prefix: unusual.
 _PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")
 _FORMULA = re.compile(rb"<f[\s/>]")
 _CELL_START = b'<c r="'
-_REF = re.compile(r"([A-Za-z]*)([0-9]+)")
+# Letters and digits of a cell reference; longer ones than these are nothing calamine accepts.
+_REF = re.compile(r"([A-Za-z]{0,10})0*([0-9]{1,15})")
 
 
 @lru_cache(maxsize=16)
@@ -646,7 +654,10 @@ def _scan_sheet(xml: bytes, limits: Limits) -> list[tuple[int, int]]:
     the largest cell (one cell at XFD1048576 would need gigabytes); return formula cells as
     (row, 0-based column)."""
     max_row = limits.max_rows + 1
-    claim = _DIMENSION.search(xml)
+    start = xml.find(b"sheetData")
+    # calamine takes the first <dimension> before the cells; so does this check.
+    element = _DIMENSION.search(xml, 0, len(xml) if start < 0 else start)
+    claim = element and _DIMENSION_REF.match(xml, element.end() - 1)
     if claim:
         corners = [_parse_ref(corner) for corner in claim.group(1).split(b":")]
         if all(corners):
@@ -655,7 +666,6 @@ def _scan_sheet(xml: bytes, limits: Limits) -> list[tuple[int, int]]:
             if rows > max_row or columns > limits.max_columns:
                 raise _Refused("dimension_too_large", rows=rows, columns=columns)
 
-    start = xml.find(b"sheetData")
     if start < 0:
         return []  # no cells: a chart sheet or an empty sheet
     end = xml.rfind(b"sheetData")
@@ -663,18 +673,20 @@ def _scan_sheet(xml: bytes, limits: Limits) -> list[tuple[int, int]]:
     if _PREFIXED.search(xml, start, end) or _odd_cell(max_row, limits.max_columns).search(
         xml, start, end
     ):
-        return _walk_sheet(xml, limits)
+        return _walk_sheet(xml, limits, start, end)
 
-    # Every cell is <c r="..."> within bounds: a formula's cell is the last cell start before it.
+    # Every cell is <c r="..."> within bounds: a formula's cell is the last cell start before it,
+    # looked for back to the previous formula's cell only (else it is that same cell).
     formulas: list[tuple[int, int]] = []
-    for match in _FORMULA.finditer(xml, start, end):
-        if len(formulas) >= limits.max_problems:
+    searched_from = start
+    for count, match in enumerate(_FORMULA.finditer(xml, start, end)):
+        if count >= limits.max_problems:
             break
-        cell = xml.rfind(_CELL_START, start, match.start())
+        cell = xml.rfind(_CELL_START, searched_from, match.start())
         if cell >= 0:
-            at = cell + len(_CELL_START)
+            searched_from = at = cell + len(_CELL_START)
             ref = _parse_ref(xml[at : xml.find(b'"', at)])
-            if ref and ref[1] and (ref[0], ref[1] - 1) not in formulas[-1:]:
+            if ref and ref[1] and formulas[-1:] != [(ref[0], ref[1] - 1)]:
                 formulas.append((ref[0], ref[1] - 1))
     return formulas
 
@@ -683,64 +695,91 @@ class _Stop(Exception):
     pass
 
 
-def _walk_sheet(xml: bytes, limits: Limits) -> list[tuple[int, int]]:
+def _walk_sheet(xml: bytes, limits: Limits, start: int, end: int) -> list[tuple[int, int]]:
     """The exact pass: place cells as calamine does (a cell's r wins; without it the running
     row and column; a row's r sets the row; a row's end moves on) and refuse when a cell with a
-    value lies beyond the bounds. Returns formula cells like _scan_sheet."""
-    max_row, max_column = limits.max_rows + 1, limits.max_columns
-    state = {"in_data": False, "row": 0, "col": 0, "valued": False, "rows": 0, "columns": 0}
-    cell: list[tuple[int, int]] = []  # the open cell's 0-based position, if any
+    value lies beyond the bounds. Returns formula cells like _scan_sheet.
+
+    More row or cell elements than the bounds can hold are refused too, first on a count of the
+    tags, so that this walk (a microsecond or two per element) stays short for a sheet of filler."""
+    max_row, max_column, max_problems = limits.max_rows + 1, limits.max_columns, limits.max_problems
+    max_cells = max_row * max_column
+    cell_tags = xml.count(b"<c", start, end) - xml.count(b"<co", start, end) - xml.count(
+        b"<ch", start, end)  # not <col>, <color>, <condense>, <charset>
+    row_tags = max(1, xml.count(b"<row", start, end))
+    if cell_tags > max_cells or row_tags > max_row:
+        raise _Refused("dimension_too_large", rows=row_tags,
+                       columns=max(1, -(-cell_tags // row_tags)))  # cells per row, rounded up
+
+    in_data = valued = False
+    row = col = 0  # calamine's running position (0-based)
+    cell: tuple[int, int] | None = None  # the open cell's position
+    rows = columns = row_elements = cell_elements = 0  # extent (1-based) and element counts
     formulas: list[tuple[int, int]] = []
 
-    def position(value: str, what: str) -> tuple[int, int]:
+    def refuse() -> NoReturn:
+        raise _Refused("dimension_too_large", rows=max(rows, row + 1),
+                       columns=max(columns, col + 1))
+
+    def position(value: str, is_cell: bool) -> tuple[int, int]:
         ref = _parse_ref(value)
-        if ref is None or ref[0] < 1 or (what == "c" and ref[1] < 1):
+        if ref is None or ref[0] < 1 or (is_cell and ref[1] < 1):
             _not_xlsx()  # calamine rejects such a reference too
         return ref[0] - 1, ref[1] - 1
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        local = name.rpartition(":")[2]  # raw names, like calamine (it ignores prefixes)
-        if not state["in_data"]:
-            state["in_data"] = local == "sheetData"
-        elif cell:
-            if local in ("v", "is"):
-                state["valued"] = True
-            elif local == "f" and len(formulas) < limits.max_problems:
-                formulas.append((cell[0][0] + 1, cell[0][1]))
-        elif local == "row" and "r" in attrs:
-            state["row"] = position(attrs["r"], "row")[0]
-        elif local == "c":
+    def open_element(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_data, valued, row, col, cell, row_elements, cell_elements
+        if ":" in name:
+            name = name.rpartition(":")[2]  # calamine ignores prefixes
+        if cell is not None:  # inside a cell only its value and formula matter
+            if name == "v" or name == "is":
+                valued = True
+            elif name == "f" and len(formulas) < max_problems and formulas[-1:] != [cell]:
+                formulas.append(cell)
+        elif not in_data:
+            in_data = name == "sheetData"
+        elif name == "c":
+            cell_elements += 1
+            if cell_elements > max_cells:
+                refuse()
             if "r" in attrs:
-                row, state["col"] = position(attrs["r"], "c")
-                cell.append((row, state["col"]))
+                cell_row, col = position(attrs["r"], True)
+                cell = (cell_row, col)
             else:
-                cell.append((state["row"], state["col"]))
-            state["valued"] = False
+                cell = (row, col)
+            valued = False
+        elif name == "row":
+            row_elements += 1
+            if row_elements > max_row:
+                refuse()
+            if "r" in attrs:
+                row = position(attrs["r"], False)[0]
 
-    def end(name: str) -> None:
-        local = name.rpartition(":")[2]
-        if not state["in_data"]:
+    def close_element(name: str) -> None:
+        nonlocal row, col, cell, rows, columns
+        if not in_data:
             return
-        if cell and local == "c":
-            row, col = cell.pop()
-            if state["valued"]:
-                state["rows"] = max(state["rows"], row + 1)
-                state["columns"] = max(state["columns"], col + 1)
-                if row + 1 > max_row or col + 1 > max_column:
-                    raise _Refused("dimension_too_large", rows=state["rows"],
-                                   columns=state["columns"])
-            state["col"] += 1
-        elif not cell and local == "row":
-            state["row"] += 1
-            state["col"] = 0
-        elif not cell and local == "sheetData":
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if cell is not None:
+            if name == "c":
+                if valued:
+                    rows, columns = max(rows, cell[0] + 1), max(columns, cell[1] + 1)
+                    if cell[0] + 1 > max_row or cell[1] + 1 > max_column:
+                        raise _Refused("dimension_too_large", rows=rows, columns=columns)
+                cell = None
+                col += 1
+        elif name == "row":
+            row += 1
+            col = 0
+        elif name == "sheetData":
             raise _Stop
 
     try:
-        _parse(xml, start, end, namespaces=False)
+        _parse(xml, open_element, close_element, namespaces=False)
     except _Stop:
         pass
-    return formulas
+    return [(r + 1, c) for r, c in formulas]
 
 
 # --- calamine and the values --------------------------------------------------------------------

@@ -129,77 +129,70 @@ def discipline_sheet_name(discipline) -> str:
 
 def _write_register(sheet, columns, flt, codes, ref: _Reference, result: ExportResult) -> Counter:
     stmt, _, _ = ordered_select(flt, codes)
-    ids = list(db.session.scalars(stmt.with_only_columns(Risk.id)))
+    conn = db.session.connection()  # Core rows: the ORM's result machinery costs more than SQL
+    ids = list(conn.execute(stmt.with_only_columns(Risk.id)).scalars())
+    disciplines = [(d.id, d.code) for d in ref.disciplines]
     index = {c.key: i for i, c in enumerate(columns)}
-    counts: Counter = Counter()  # (discipline code or None, basis, likelihood, impact) -> risks
+    # Where each discipline's cells and the register-wide level sit in a row.
+    slots = [(d_id, index[f"{code}.applies"]) for d_id, code in disciplines]
+    level_cols = (index["netto_priority"], index["netto_level"])
+    width = len(columns)
+    counts: Counter = Counter()  # (discipline id or None, basis, likelihood, impact) -> risks
     for start in range(0, len(ids), CHUNK):
-        for record in _records(ids[start:start + CHUNK], ref):
-            values, styles = _register_row(record, columns, index, ref)
+        for r, impacts, meldkamers, voorzieningen in _records(conn, ids[start:start + CHUNK], ref):
+            values = [None] * width
+            category = ref.categories.get(r.category_id)
+            values[:12] = (r.code, r.title, r.description, r.cause, r.consequence,
+                           category.name_nl if category else None, r.owner,
+                           ref.statuses.get(r.status, r.status), ", ".join(sorted(meldkamers)),
+                           ", ".join(sorted(voorzieningen)), r.bruto_likelihood,
+                           r.netto_likelihood)
+            styles = {}
+            style = ref.level_styles.get(r.netto_level_id)
+            if style:
+                styles[level_cols[0]] = styles[level_cols[1]] = style
+            for d_id, col in slots:
+                di = impacts.get(d_id)
+                if di is not None and di.applies:
+                    values[col:col + 5] = (YES, di.bruto_impact, di.netto_impact,
+                                           di.netto_priority or None, di.rationale)
+                    style = ref.level_styles.get(di.netto_level_id)
+                    if style:
+                        styles[col + 3] = style
+                    if di.bruto_impact:
+                        counts[(d_id, "bruto", r.bruto_likelihood, di.bruto_impact)] += 1
+                    if di.netto_impact:
+                        counts[(d_id, "netto", r.netto_likelihood, di.netto_impact)] += 1
+                else:
+                    values[col] = NO
+                    values[col + 4] = di.rationale if di is not None else None
+            values[width - 5:] = (r.netto_priority or None, ref.level_name(r.netto_level_id),
+                                  ref.level_name(r.target_level_id), r.next_review, r.version)
+            if r.bruto_impact:
+                counts[(None, "bruto", r.bruto_likelihood, r.bruto_impact)] += 1
+            if r.netto_impact:
+                counts[(None, "netto", r.netto_likelihood, r.netto_impact)] += 1
             sheet.write(values, styles)
-            _tally(counts, record, ref)
             result.risks += 1
     sheet.finish()
     return counts
 
 
-def _records(ids: list[int], ref: _Reference) -> list[dict]:
-    """The risks with these ids, in this order, with impacts and scope: four queries."""
-    risks = {r["id"]: dict(r, impacts={}, meldkamers=[], voorzieningen=[])
-             for r in db.session.execute(select(Risk.__table__).where(Risk.id.in_(ids))).mappings()}
-    for i in db.session.execute(select(DisciplineImpact.__table__)
-                                .where(DisciplineImpact.risk_id.in_(ids))).mappings():
-        risks[i["risk_id"]]["impacts"][i["discipline_id"]] = i
-    for risk_id, mk in db.session.execute(select(risk_meldkamer).where(
+def _records(conn, ids: list[int], ref: _Reference):
+    """(risk row, {discipline id: impact row}, meldkamer codes, voorziening codes) for these ids,
+    in this order: four queries."""
+    risks = {r.id: (r, {}, [], []) for r in conn.execute(
+        select(Risk.__table__).where(Risk.id.in_(ids)))}
+    for i in conn.execute(select(DisciplineImpact.__table__).where(
+            DisciplineImpact.risk_id.in_(ids))):
+        risks[i.risk_id][1][i.discipline_id] = i
+    for risk_id, mk in conn.execute(select(risk_meldkamer).where(
             risk_meldkamer.c.risk_id.in_(ids))):
-        risks[risk_id]["meldkamers"].append(ref.meldkamers[mk].code)
-    for risk_id, vz in db.session.execute(select(risk_voorziening).where(
+        risks[risk_id][2].append(ref.meldkamers[mk].code)
+    for risk_id, vz in conn.execute(select(risk_voorziening).where(
             risk_voorziening.c.risk_id.in_(ids))):
-        risks[risk_id]["voorzieningen"].append(ref.voorzieningen[vz].code)
+        risks[risk_id][3].append(ref.voorzieningen[vz].code)
     return [risks[i] for i in ids if i in risks]
-
-
-def _register_row(r: dict, columns, index: dict, ref: _Reference) -> tuple[list, dict]:
-    category = ref.categories.get(r["category_id"])
-    values = {
-        "code": r["code"], "title": r["title"], "description": r["description"],
-        "cause": r["cause"], "consequence": r["consequence"],
-        "category": category.name_nl if category else None, "owner": r["owner"],
-        "status": ref.statuses.get(r["status"], r["status"]),
-        "meldkamers": ", ".join(sorted(r["meldkamers"])),
-        "voorzieningen": ", ".join(sorted(r["voorzieningen"])),
-        "bruto_likelihood": r["bruto_likelihood"], "netto_likelihood": r["netto_likelihood"],
-        "netto_priority": r["netto_priority"] or None,
-        "netto_level": ref.level_name(r["netto_level_id"]),
-        "target_level": ref.level_name(r["target_level_id"]),
-        "next_review": r["next_review"], "version": r["version"],
-    }
-    styles = {}
-    if r["netto_level_id"] in ref.level_styles:
-        style = ref.level_styles[r["netto_level_id"]]
-        styles[index["netto_priority"]] = styles[index["netto_level"]] = style
-    for d in ref.disciplines:
-        impact = r["impacts"].get(d.id)
-        applies = bool(impact and impact["applies"])
-        values[f"{d.code}.applies"] = YES if applies else NO
-        values[f"{d.code}.rationale"] = impact["rationale"] if impact else ""
-        if applies:
-            values[f"{d.code}.bruto_impact"] = impact["bruto_impact"]
-            values[f"{d.code}.netto_impact"] = impact["netto_impact"]
-            values[f"{d.code}.netto_priority"] = impact["netto_priority"] or None
-            if impact["netto_level_id"] in ref.level_styles:
-                styles[index[f"{d.code}.netto_priority"]] = ref.level_styles[impact["netto_level_id"]]
-    return [values.get(c.key) for c in columns], styles
-
-
-def _tally(counts: Counter, r: dict, ref: _Reference) -> None:
-    for basis in ("bruto", "netto"):
-        likelihood, impact = r[f"{basis}_likelihood"], r[f"{basis}_impact"]
-        if likelihood and impact:
-            counts[(None, basis, likelihood, impact)] += 1
-        for d in ref.disciplines:
-            di = r["impacts"].get(d.id)
-            if di and di["applies"] and di[f"{basis}_impact"]:
-                counts[(d.code, basis, likelihood, di[f"{basis}_impact"])] += 1
 
 
 def _add_validation(sheet, columns, ref: _Reference) -> None:
@@ -247,7 +240,9 @@ def _write_discipline(sheet, flt: RegisterFilter, discipline, codes, ref: _Refer
         DI_SORT.bruto_impact, DI_SORT.bruto_priority, DI_SORT.bruto_level_id,
         Risk.netto_likelihood, DI_SORT.netto_impact, DI_SORT.netto_priority,
         DI_SORT.netto_level_id, DI_SORT.rationale, Risk.next_review)
-    for row in db.session.execute(stmt.execution_options(yield_per=2000)):
+    # The option goes on the statement: Connection.execution_options() would change the session's
+    # connection for every later statement.
+    for row in db.session.connection().execute(stmt.execution_options(yield_per=2000)):
         (code, title, status, owner, bl, bi, bp, blevel, nl, ni, np, nlevel, why, review) = row
         styles = {}
         if blevel in ref.level_styles:
@@ -275,7 +270,7 @@ def _write_heatmaps(sheet, counts: Counter, ref: _Reference) -> None:
                  "de risicomatrix. Registerbreed telt elk risico één keer, met de zwaarste "
                  "impact over de disciplines."], {0: {"bold": True}})
     sheet.skip()
-    scopes = [(None, "Registerbreed")] + [(d.code, f"{d.code} - {d.name_nl}")
+    scopes = [(None, "Registerbreed")] + [(d.id, f"{d.code} - {d.name_nl}")
                                           for d in ref.disciplines]
     for code, name in scopes:
         row = sheet.row
@@ -381,8 +376,8 @@ def _write_history(sheet, flt: RegisterFilter, codes, ref: _Reference) -> int:
              .where(ScoreChange.risk_id.in_(ids))
              .order_by(Risk.code, ScoreChange.changed_at, ScoreChange.id))
     written = 0
-    for code, discipline_id, name, old, new, user_name, email, at, reason in db.session.execute(
-            query.execution_options(yield_per=2000)):
+    for code, discipline_id, name, old, new, user_name, email, at, reason in (
+            db.session.connection().execute(query.execution_options(yield_per=2000))):
         sheet.write([code, disciplines.get(discipline_id, "alle"),
                      str(SCORE_FIELD_LABELS.get(name, name)), _number(old), _number(new),
                      user_name or email or "systeem", _local(at), reason])

@@ -30,7 +30,8 @@ from ..excel.reader import Limits, read_sheet
 from .columns import RegisterColumn, match_header, normalise, register_columns, unknown_discipline
 
 SHEET = "Register"
-KEY_FIELDS = ("code", "version")  # identify the row; never a change in themselves
+KEY_FIELDS = ("code", "version")
+STRIPPED = ("code", "title", "owner")  # the register trims these; other texts stay verbatim  # identify the row; never a change in themselves
 SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
 TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
@@ -188,6 +189,7 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
         plan.errors.append(Message(_("de kolom Code ontbreekt"), row=1))
         return plan
 
+    parsers = {index: _parser(column, lookups) for index, column in mapping.items()}
     rows = []
     codes_seen: dict[str, int] = {}
     for number, values in sheet.rows:
@@ -195,7 +197,7 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
         for index, column in mapping.items():
             value = values[index] if index < len(values) else None
             try:
-                parsed[column.key] = _parse(column, value, lookups)
+                parsed[column.key] = parsers[index](value)
             except ValueError as error:
                 ok = False
                 plan.errors.append(Message(str(error), row=number, column=column_letter(index),
@@ -305,88 +307,121 @@ def _denied(number: int, code: str, seen_keys: dict) -> Message:
                      code=code), row=number)
 
 
-def _parse(column: RegisterColumn, value, lookups: _Lookups):
-    """The cell as the register's value, or ValueError with what is wrong (in Dutch)."""
-    if isinstance(value, str):
-        value = value.strip()
-    blank = value in (None, "")
+def _parser(column: RegisterColumn, lookups: _Lookups):
+    """A function from a cell of ``column`` to the register's value, raising ValueError with what
+    is wrong (in Dutch). Made once per column: the import calls it for every cell."""
     key = column.key.split(".")[-1]
     if column.kind == "int":
-        if blank:
-            return None
-        if isinstance(value, bool):
-            raise ValueError(_("geen geheel getal"))
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if not isinstance(value, int):
-            raise ValueError(_("geen geheel getal"))
-        if key.endswith("likelihood") and value not in lookups.likelihoods:
-            raise ValueError(_("kans buiten de matrix (%(min)s–%(max)s)", min=min(lookups.likelihoods),
-                               max=max(lookups.likelihoods)))
-        if key.endswith("impact") and value not in lookups.impacts:
-            raise ValueError(_("impact buiten de matrix (%(min)s–%(max)s)", min=min(lookups.impacts),
-                               max=max(lookups.impacts)))
-        return value
-    if column.kind == "bool":
-        text = normalise(value)
-        if text in TRUE:
-            return True
-        if text in FALSE:
-            return False
-        raise ValueError(_("vul ja of nee in"))
-    if column.kind == "date":
-        if blank:
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
+        if key.endswith("likelihood"):
+            allowed, message = lookups.likelihoods, _(
+                "kans buiten de matrix (%(min)s–%(max)s)", min=min(lookups.likelihoods),
+                max=max(lookups.likelihoods))
+        elif key.endswith("impact"):
+            allowed, message = lookups.impacts, _(
+                "impact buiten de matrix (%(min)s–%(max)s)", min=min(lookups.impacts),
+                max=max(lookups.impacts))
+        else:
+            allowed, message = None, ""
+        not_whole = _("geen geheel getal")
+
+        def parse_int(value):
+            if value is None or value == "":
+                return None
+            kind = type(value)
+            if kind is float and value.is_integer():
+                value = int(value)
+            elif kind is str:
+                text = value.strip()
+                if not text:
+                    return None
+                if not text.isdigit():
+                    raise ValueError(not_whole)
+                value = int(text)
+            elif kind is not int:
+                raise ValueError(not_whole)
+            if allowed is not None and value not in allowed:
+                raise ValueError(message)
             return value
-        for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.strptime(str(value), fmt).date()
-            except ValueError:
-                pass
-        raise ValueError(_("geen datum (dd-mm-jjjj)"))
-    text = "" if blank else (str(int(value)) if isinstance(value, float) and value.is_integer()
-                             else str(value))
+        return parse_int
+    if column.kind == "bool":
+        def parse_bool(value):
+            text = normalise(value)
+            if text in TRUE:
+                return True
+            if text in FALSE:
+                return False
+            raise ValueError(_("vul ja of nee in"))
+        return parse_bool
+    if column.kind == "date":
+        def parse_date(value):
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value == "":
+                return None
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"):
+                try:
+                    return datetime.strptime(str(value), fmt).date()
+                except ValueError:
+                    pass
+            raise ValueError(_("geen datum (dd-mm-jjjj)"))
+        return parse_date
+
+    def text_of(value) -> str:
+        if value is None:
+            return ""
+        if type(value) is str:
+            return value.strip()
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
     if column.kind == "codes":
         table = lookups.meldkamers if key == "meldkamers" else lookups.voorzieningen
-        codes = []
-        for part in re.split(r"[,;\n]", text):
-            if not part.strip():
-                continue
-            item = table.get(normalise(part))
-            if item is None:
-                raise ValueError(_("onbekende meldkamer %(v)s", v=part.strip()) if key == "meldkamers"
-                                 else _("onbekende voorziening %(v)s", v=part.strip()))
-            codes.append(item.code)
-        return sorted(set(codes))
+
+        def parse_codes(value):
+            codes = []
+            for part in re.split(r"[,;\n]", text_of(value)):
+                if not part.strip():
+                    continue
+                item = table.get(normalise(part))
+                if item is None:
+                    raise ValueError(_("onbekende meldkamer %(v)s", v=part.strip())
+                                     if key == "meldkamers"
+                                     else _("onbekende voorziening %(v)s", v=part.strip()))
+                codes.append(item.code)
+            return sorted(set(codes))
+        return parse_codes
     if key == "status":
-        if not text:
-            return None  # a new risk starts as concept; an existing one needs its status
-        if normalise(text) not in lookups.statuses:
-            raise ValueError(_("onbekende status; kies uit %(s)s",
-                               s=", ".join(str(v) for v in STATUS_LABELS.values())))
-        return lookups.statuses[normalise(text)]
-    if key == "category":
-        if not text:
-            return None
-        item = lookups.categories.get(normalise(text))
-        if item is None:
-            raise ValueError(_("onbekende categorie"))
-        return item.code
-    if key == "target_level":
-        if not text:
-            return None
-        item = lookups.levels.get(normalise(text))
-        if item is None:
-            raise ValueError(_("onbekend niveau"))
-        return item.id
-    if key == "code":
-        return text
-    return text
+        def parse_status(value):
+            text = text_of(value)
+            if not text:
+                return None  # a new risk starts as concept; an existing one needs its status
+            if normalise(text) not in lookups.statuses:
+                raise ValueError(_("onbekende status; kies uit %(s)s",
+                                   s=", ".join(str(v) for v in STATUS_LABELS.values())))
+            return lookups.statuses[normalise(text)]
+        return parse_status
+    if key in ("category", "target_level"):
+        table = lookups.categories if key == "category" else lookups.levels
+        unknown = _("onbekende categorie") if key == "category" else _("onbekend niveau")
+
+        def parse_named(value):
+            text = text_of(value)
+            if not text:
+                return None
+            item = table.get(normalise(text))
+            if item is None:
+                raise ValueError(unknown)
+            return item.code if key == "category" else item.id
+        return parse_named
+    if key in STRIPPED:
+        return text_of
+
+    def free_text(value) -> str:  # kept exactly as written: the register does not trim it
+        return value if type(value) is str else text_of(value)
+    return free_text
 
 
 def _defaults(refs) -> dict:
