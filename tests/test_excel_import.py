@@ -175,6 +175,21 @@ def test_hostile_files_get_a_clear_error(runner, tmp_path):
         assert expected in result.output
 
 
+def test_a_sheet_beyond_the_configured_rows_is_refused_with_the_limit(app, runner, tmp_path):
+    app.config["IMPORT_MAX_ROWS"] = 3
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Register"
+    ws.append(["Code", "Titel", "Bruto kans", "Netto kans"])
+    for n in range(5):
+        ws.append([f"R-30{n}", f"Risico {n}", 2, 1])
+    out = BytesIO()
+    book.save(out)
+    result, counts = _run(runner, tmp_path, out.getvalue())
+    assert result.exit_code == 1 and counts["new"] == 0 and counts["errors"] == 1
+    assert "toegestaan zijn 3 rijen met gegevens" in result.output
+
+
 def test_samples_in_imports_folder(runner, tmp_path):
     result, counts = _run(runner, tmp_path, (IMPORTS / "voorbeeld-goed.xlsx").read_bytes())
     assert result.exit_code == 0, result.output

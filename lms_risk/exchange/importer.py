@@ -27,6 +27,7 @@ from ..risks.services import (
     validate,
 )
 from ..excel.reader import Limits, read_sheet
+from ..excel.reader import column_letters as column_letter
 from .columns import RegisterColumn, match_header, normalise, register_columns, unknown_discipline
 
 SHEET = "Register"
@@ -101,15 +102,6 @@ class ImportPlan:
                 f"conflicts={len(self.conflicts)} errors={len(self.errors)}")
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 class _Lookups:
     """Reference values by code or by Dutch/English name, case-insensitively."""
 
@@ -146,10 +138,11 @@ def limits_from_config(config) -> Limits:
 
 def plan_file(source, filename: str, user, config) -> ImportPlan:
     """Read the Register sheet of an uploaded workbook with the configured bounds and plan it."""
-    sheet = read_sheet(source, SHEET_NAMES, limits_from_config(config))
+    limits = limits_from_config(config)
+    sheet = read_sheet(source, SHEET_NAMES, limits)
     if any(problem.fatal for problem in sheet.problems):
         plan = ImportPlan(filename=filename)
-        plan.errors += [_reader_message(p) for p in sheet.problems]
+        plan.errors += [_reader_message(p, limits) for p in sheet.problems]
         return plan
     return plan_import(sheet, filename, user)
 
@@ -294,10 +287,10 @@ def apply_import(plan: ImportPlan, user) -> None:
     db.session.flush()
 
 
-def _reader_message(problem) -> Message:
+def _reader_message(problem, limits=None) -> Message:
     from .messages import reader_message
 
-    return Message(reader_message(problem), row=getattr(problem, "row", None),
+    return Message(reader_message(problem, limits), row=getattr(problem, "row", None),
                    column=getattr(problem, "column", None), header=getattr(problem, "field", None),
                    sheet=getattr(problem, "sheet", None) or SHEET)
 

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 
-def reader_message(problem) -> str:
+def reader_message(problem, limits=None) -> str:
     p = getattr(problem, "params", {}) or {}
     code = getattr(problem, "code", "")
     kind = p.get("kind")
@@ -17,7 +17,12 @@ def reader_message(problem) -> str:
         "too_many_entries": _("de werkmap bevat te veel onderdelen"),
         "xml_entities": _("de werkmap bevat XML-entiteiten (DTD) en is geweigerd"),
         "missing_sheet": _("het blad Register ontbreekt"),
-        "dimension_too_large": _("het blad is groter dan toegestaan"),
+        "dimension_too_large": (
+            _("het blad reikt tot rij %(rows)s en kolom %(columns)s; toegestaan zijn %(max_rows)s "
+              "rijen met gegevens en %(max_columns)s kolommen", rows=p.get("rows", "?"),
+              columns=p.get("columns", "?"), max_rows=limits.max_rows,
+              max_columns=limits.max_columns)
+            if limits else _("het blad is groter dan toegestaan")),
         "too_many_rows": _("te veel rijen (maximaal %(max)s)", max=p.get("max", "?")),
         "too_many_columns": _("te veel kolommen (maximaal %(max)s)", max=p.get("max", "?")),
         "formula": _("deze cel bevat een formule; vul een waarde in"),
