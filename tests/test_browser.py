@@ -113,3 +113,47 @@ def test_sign_in_filter_by_discipline_and_open_a_heatmap_cell(browser, live_serv
     assert rows.count() == 1
     assert rows.first.locator("td.title").inner_text() == "Storing P2000 Oost-Brabant"
     assert "discipline=BRW" in page.url and "impact=3" in page.url
+
+
+def test_export_edit_in_excel_and_import_with_preview(browser, live_server, tmp_path):
+    """The board's round trip: download the register, change a cell, upload, read, confirm."""
+    import openpyxl
+
+    app, base = live_server
+    seed(app)
+    page = browser.new_page(accept_downloads=True)
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", TEST_USERS["chair"][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Inloggen')")
+    page.wait_for_url(re.compile(r"/risks"))
+
+    with page.expect_download() as download:
+        page.click("a:has-text('Exporteren naar Excel')")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("risicoregister-") and path.suffix == ".xlsx"
+
+    book = openpyxl.load_workbook(path)
+    ws = book["Register"]
+    columns = {cell.value: cell.column for cell in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1)
+               if ws.cell(r, columns["Titel"]).value == "Storing C2000 Limburg")
+    ws.cell(row, columns["Eigenaar"]).value = "Manager C2000"
+    book.save(path)
+
+    page.click("a:has-text('Importeren uit Excel')")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('Controleren')")
+    summary = page.locator("#import-summary").inner_text()
+    assert "1 gewijzigd" in summary and "3 ongewijzigd" in summary and "0 fouten" in summary
+    assert "Manager C2000" in page.locator("#import-changed").inner_text()
+    page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+
+    page.click("button:has-text('Bevestigen en inlezen')")
+    page.wait_for_url(re.compile(r"/risks"))
+    assert "1 gewijzigd" in page.locator(".alert-success").inner_text()
+    page.fill("#f-q", "Manager C2000")
+    page.click("button:has-text('Filteren')")
+    rows = page.locator("table.register-table tbody tr")
+    assert rows.count() == 1 and "Storing C2000 Limburg" in rows.first.inner_text()

@@ -76,6 +76,10 @@ def test_three_edited_cells_change_exactly_three_fields(runner, tmp_path, regist
     assert a2.impact_for(a2.impacts[0].discipline_id).netto_impact == 3  # AMB is the first
     assert b2.status == "in_behandeling"
     assert c2.version == versions[c.code]
+    from lms_risk.audit.models import AuditEvent
+    updates = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "update")).all()
+    assert sorted(key for event in updates for key in event.changes) == [
+        "AMB.netto_impact", "status", "title"]  # exactly the three edited cells
     changes = db.session.scalars(db.select(ScoreChange)).all()
     assert [(ch.field, ch.old_value, ch.new_value, ch.reason) for ch in changes] == [
         ("netto_impact", "4", "3", "import board-2026-11.xlsx")]
