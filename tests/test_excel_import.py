@@ -265,10 +265,19 @@ def test_member_may_only_change_own_discipline_by_import(client, auth, register,
     assert "niet van POL" in page and "/risks/import/confirm" not in page
 
 
+def test_editors_download_the_template_from_the_upload_page(client, auth):
+    auth.login("amb")
+    page = client.get("/risks/import").get_data(as_text=True)
+    assert 'href="/risks/import/template.xlsx"' in page
+    book = openpyxl.load_workbook(BytesIO(client.get("/risks/import/template.xlsx").data))
+    assert book.sheetnames == ["Register", "Matrix", "Lijsten", "Toelichting"]
+
+
 def test_import_pages_are_for_editors_only(client, auth):
     for role in ("viewer", "auditor"):
         auth.login(role)
         assert client.get("/risks/import").status_code == 403
+        assert client.get("/risks/import/template.xlsx").status_code == 403
         assert client.post("/risks/import/confirm", data={"token": "x" * 32}).status_code == 403
         auth.logout()
 

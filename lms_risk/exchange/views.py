@@ -24,7 +24,7 @@ from ..audit.services import record
 from ..auth.permissions import can_edit_risks, require
 from ..extensions import db
 from ..risks.register import RegisterFilter
-from .export import export_register
+from .export import export_register, export_template
 from .importer import apply_import, plan_file
 
 bp = Blueprint("exchange", __name__)
@@ -57,6 +57,17 @@ def export():
     out.seek(0)
     return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"risicoregister-{date.today():%Y-%m-%d}.xlsx")
+
+
+@bp.get("/risks/import/template.xlsx")
+@require(can_edit_risks)
+def template():
+    """The blank import template, as ``lms-risk export-template`` makes it."""
+    out = BytesIO()
+    export_template(out)
+    out.seek(0)
+    return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name="risicoregister-template.xlsx")
 
 
 @bp.route("/risks/import", methods=["GET", "POST"])
