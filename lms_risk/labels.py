@@ -16,6 +16,21 @@ ACTION_LABELS = {
     "import": _l("geïmporteerd"),
     "export": _l("geëxporteerd"),
 }
+# What audit events are about (AuditEvent.entity_type, as the services record them).
+ENTITY_LABELS = {
+    "risk": _l("risico"),
+    "register": _l("register"),
+    "user": _l("gebruiker"),
+    "matrix": _l("risicomatrix"),
+    "likelihood_class": _l("kansklasse"),
+    "impact_class": _l("impactklasse"),
+    "risk_level": _l("niveau"),
+    "impact_description": _l("impactomschrijving"),
+    "discipline": _l("discipline"),
+    "meldkamer": _l("meldkamer"),
+    "voorziening": _l("voorziening"),
+    "category": _l("categorie"),
+}
 BASIS_LABELS = {
     "netto": _l("netto"),
     "bruto": _l("bruto"),

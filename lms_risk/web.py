@@ -11,7 +11,7 @@ from .auth import permissions
 from .auth.forms import EmptyForm
 from .extensions import db, login_manager
 from .i18n import current_language, localized
-from .labels import ACTION_LABELS, BASIS_LABELS, ROLE_LABELS, SCORE_FIELD_LABELS, field_label, label
+from .labels import ACTION_LABELS, BASIS_LABELS, ENTITY_LABELS, ROLE_LABELS, field_label, label
 
 PUBLIC_ENDPOINTS = {"auth.login", "healthz", "static", "bootstrap.static", "set_language"}
 PASSWORD_ENDPOINTS = {"auth.password", "auth.logout", "set_language"}
@@ -92,9 +92,9 @@ def register_web(app: Flask) -> None:
         app_version=__version__,
         role_label=lambda code: label(ROLE_LABELS, code),
         action_label=lambda code: label(ACTION_LABELS, code),
-        score_field_label=lambda code: label(SCORE_FIELD_LABELS, code),
         basis_label=lambda code: label(BASIS_LABELS, code),
         field_label=field_label,
+        entity_label=lambda code: label(ENTITY_LABELS, code),
     )
     app.jinja_env.filters["attr_pair"] = lambda obj: (obj.code, localized(obj))
     app.jinja_env.filters["pair"] = lambda value: (value, value)

@@ -22,6 +22,12 @@ def test_audit_trail_filters_by_risk_and_names_fields_in_dutch(client, auth, mak
     # A create event lists its fields folded away, so the page stays readable.
     assert "<details><summary>" in page
 
+    # Object types are named in Dutch, in the filter and in the rows.
+    users_page = client.get("/audit?entity_type=user").get_data(as_text=True)
+    assert '<option value="user" selected>gebruiker</option>' in users_page
+    assert "gebruiker auditor@example.nl" in users_page
+    assert ">user<" not in users_page
+
     only_updates = client.get("/audit?action=update").get_data(as_text=True)
     assert f">{first.code}</a>" in only_updates and f">{other.code}</a>" not in only_updates
 

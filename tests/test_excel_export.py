@@ -78,7 +78,7 @@ def test_discipline_sheet_holds_its_risks_by_netto_priority(client, auth, regist
     auth.login("viewer")
     book = _load(client.get("/risks/export.xlsx?discipline=all").data)
     pol = _rows(book["POL - Politie"])
-    assert [r["Code"] for r in pol] == [a.code, b.code][::-1]  # 2×4=8 before 3×2=6
+    assert [r["Code"] for r in pol] == [b.code, a.code]  # POL netto 2×4=8 before 3×2=6
     assert [r["Netto prioriteit"] for r in pol] == [8, 6]
     assert [r["Code"] for r in _rows(book["KMAR - Koninklijke Marechaussee"])] == []
     # A viewer may not see the score history, so the workbook leaves it out and says so.
@@ -178,8 +178,9 @@ def test_cli_export_and_template(runner, register, tmp_path):
     result = runner.invoke(args=["export-register", str(out), "--discipline", "POL"])
     assert result.exit_code == 0, result.output
     assert "2 risks" in result.output
-    assert [r["Code"] for r in _rows(_load(out.read_bytes())["Register"])] == sorted(
-        [register[0].code, register[1].code], key=lambda c: c != register[1].code)
+    # Sorted by POL's netto priority: Storing C2000 (2×4=8) before Uitval GMS (3×2=6).
+    assert [r["Code"] for r in _rows(_load(out.read_bytes())["Register"])] == [
+        register[1].code, register[0].code]
     bad = runner.invoke(args=["export-register", str(out), "--status", "weg"])
     assert bad.exit_code != 0 and "status" in bad.output
     template = tmp_path / "template.xlsx"

@@ -111,7 +111,7 @@ def test_a_row_older_than_the_register_is_a_conflict(runner, tmp_path, register,
     result, counts = _run(runner, tmp_path, data)
     assert result.exit_code == 1
     assert counts["conflicts"] == 1 and counts["changed"] == 1
-    assert f"conflict: rij 2 {a.code}" in result.output or a.code in result.output
+    assert f"conflict: rij 2 {a.code}: versie 1 in het bestand, 2 in het register" in result.output
     db.session.expire_all()
     # Refused as a whole: not even the good row of b is written.
     assert db.session.get(Risk, a.id).title == "Hun titel"
@@ -148,6 +148,19 @@ def test_every_problem_is_reported_with_its_place_and_nothing_is_written(
     assert counts["errors"] >= 7
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Risk.id))) == 3  # R-9002 not created either
+
+
+def test_a_required_field_without_a_column_is_named(runner, tmp_path):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Register"
+    ws.append(["Code", "Bruto kans", "Netto kans"])
+    ws.append(["R-4001", 2, 1])
+    out = BytesIO()
+    book.save(out)
+    result, counts = _run(runner, tmp_path, out.getvalue())
+    assert result.exit_code == 1
+    assert "blad Register, rij 2, veld Titel: Vul dit veld in." in result.output
 
 
 def test_headers_in_english_in_any_order_unknown_columns_and_blank_rows(runner, tmp_path, users):
@@ -238,7 +251,7 @@ def test_web_preview_lists_errors_and_offers_no_confirmation(client, auth, regis
     data = _edit(_export(users["chair"]), {(a.code, "Netto kans"): "hoog"})
     auth.login("chair")
     page = _upload(client, data).get_data(as_text=True)
-    assert "Er is niets ingelezen" in page or "niets ingelezen" in page
+    assert "Er is niets ingelezen" in page
     assert "geen geheel getal" in page and "Netto kans" in page
     assert "/risks/import/confirm" not in page
 
@@ -263,6 +276,8 @@ def test_member_may_only_change_own_discipline_by_import(client, auth, register,
     auth.login("amb")
     page = _upload(client, data).get_data(as_text=True)
     assert "niet van POL" in page and "/risks/import/confirm" not in page
+    # The refusal points at the discipline's first column in the sheet.
+    assert "<td>Register</td><td>2</td><td>R</td><td>POL van toepassing</td>" in page
 
 
 def test_editors_download_the_template_from_the_upload_page(client, auth):

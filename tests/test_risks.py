@@ -128,3 +128,19 @@ def test_delete_writes_audit_event_and_only_chair_or_admin_may(client, auth, mak
     assert db.session.scalar(db.select(Risk).filter_by(code=risk.code)) is None
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="delete"))
     assert event.entity_id == risk.code and event.changes["title"][0] == "Uitval GMS"
+
+
+def test_one_save_raises_the_version_by_one(make_risk, users):
+    from lms_risk.risks.services import ImpactData, RiskData, update_risk
+
+    risk = make_risk("Uitval GMS", likelihood=3, AMB=(4, 3))
+    assert risk.version == 1
+    # After a commit every loaded object is expired, the user included; reading it again must not
+    # flush the risk half-way through the save.
+    db.session.expire(users["amb"])
+    update_risk(risk, RiskData(title="Uitval GMS Rotterdam", bruto_likelihood=3, netto_likelihood=2,
+                               status="open", impacts={"AMB": ImpactData(True, 4, 2)}),
+                users["amb"], expected_version=1, reason="herbeoordeling")
+    db.session.commit()
+    assert risk.version == 2
+    assert risk.updated_by_id == users["amb"].id

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from ..auth.permissions import can_view_audit, require
 from ..extensions import db
-from ..labels import ACTION_LABELS
+from ..labels import ACTION_LABELS, ENTITY_LABELS
 from .models import AuditEvent
 
 bp = Blueprint("audit", __name__)
@@ -26,8 +26,6 @@ def events():
     rows = list(db.session.scalars(stmt))
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    entity_types = db.session.scalars(select(AuditEvent.entity_type).distinct()
-                                      .order_by(AuditEvent.entity_type)).all()
     return render_template("audit/events.html", events=rows, filters=filters,
-                           entity_types=entity_types, actions=ACTION_LABELS,
+                           entity_types=ENTITY_LABELS, actions=ACTION_LABELS,
                            next_before=rows[-1].id if more and rows else None)

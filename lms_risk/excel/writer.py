@@ -27,10 +27,6 @@ DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
 
 
-def needs_quote_prefix(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
-
-
 def sheet_title(name: str) -> str:
     """A valid sheet name: no ``[]:*?/\\``, at most 31 characters."""
     return name.translate(INVALID_SHEET_CHARS).strip("'")[:31] or "Blad"
@@ -140,7 +136,7 @@ class SheetWriter:
     def write(self, values: Iterable, styles: dict[int, dict] | None = None) -> int:
         """Write one row; ``styles`` adds format properties to some columns (e.g. a level's
         colours: ``{5: {"bg_color": "#E53935", "font_color": "#FFFFFF"}}``). Returns the row."""
-        ws, row, cell = self.ws, self.row, self._cell
+        row, cell = self.row, self._cell
         if styles:
             for col, value in enumerate(values):
                 style = styles.get(col)
@@ -149,15 +145,15 @@ class SheetWriter:
                         self._blank(row, col, None, self.workbook.fmt(**{"valign": "top",
                                                                          **style}))
                     continue
-                cell(ws, row, col, value, style)
+                cell(row, col, value, style)
         else:
             for col, value in enumerate(values):
                 if value is not None and value != "":
-                    cell(ws, row, col, value, None)
+                    cell(row, col, value, None)
         self.row += 1
         return row
 
-    def _cell(self, ws, row: int, col: int, value, style: dict | None) -> None:
+    def _cell(self, row: int, col: int, value, style: dict | None) -> None:
         kind = type(value)
         if kind is str:
             quoted = value[0] in FORMULA_START
@@ -182,7 +178,7 @@ class SheetWriter:
         elif isinstance(value, (int, float)):  # subclasses (an IntEnum, say)
             self._num(row, col, value, self._styled(self._number, style))
         else:  # anything else is shown as its text, and still never as a formula
-            self._cell(ws, row, col, str(value), style)
+            self._cell(row, col, str(value), style)
 
     def _styled(self, plain, style: dict | None, **base):
         return plain if style is None else self.workbook.fmt(**{"valign": "top", **base, **style})

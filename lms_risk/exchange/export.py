@@ -23,7 +23,7 @@ from ..auth.permissions import can_view_history
 from ..auth.models import User
 from ..excel.writer import Column, SafeWorkbook, sheet_title
 from ..extensions import db
-from ..labels import SCORE_FIELD_LABELS
+from ..labels import field_label
 from ..matrix.models import ImpactClass, ImpactDescription, LikelihoodClass, MatrixCell, RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
 from ..risks.forms import STATUS_LABELS
@@ -259,13 +259,13 @@ def _write_discipline(sheet, flt: RegisterFilter, discipline, codes, ref: _Refer
 def _write_heatmaps(sheet, counts: Counter, ref: _Reference) -> None:
     """Per scope (register-wide, then each discipline) a netto and a bruto grid side by side,
     likelihood rows from high to low, cells in the level's colour."""
-    ws, book = sheet.ws, sheet.workbook
+    ws = sheet.ws
     width = len(ref.impacts) + 2  # row label, the cells, a gap
     ws.set_column(0, 0, 22)
     ws.set_column(width, width, 22)
     ws.set_column(1, width - 2, 9)
     ws.set_column(width + 1, width + width - 2, 9)
-    title = book.fmt(bold=True, font_size=12)
+    title = {"bold": True, "font_size": 12}
     sheet.write(["Heatmaps: aantal risico's per cel (kans × impact), gekleurd naar het niveau uit "
                  "de risicomatrix. Registerbreed telt elk risico één keer, met de zwaarste "
                  "impact over de disciplines."], {0: {"bold": True}})
@@ -273,10 +273,8 @@ def _write_heatmaps(sheet, counts: Counter, ref: _Reference) -> None:
     scopes = [(None, "Registerbreed")] + [(d.id, f"{d.code} - {d.name_nl}")
                                           for d in ref.disciplines]
     for code, name in scopes:
-        row = sheet.row
-        ws.write_string(row, 0, f"{name}: netto", title)
-        ws.write_string(row, width, f"{name}: bruto", title)
-        sheet.skip()
+        sheet.write([f"{name}: netto"] + [None] * (width - 1) + [f"{name}: bruto"],
+                    {0: title, width: title})
         for likelihood in reversed(ref.likelihoods):
             values, styles = [], {}
             for offset, basis in ((0, "netto"), (width, "bruto")):
@@ -296,7 +294,7 @@ def _write_heatmaps(sheet, counts: Counter, ref: _Reference) -> None:
 
 
 def _write_matrix(sheet, ref: _Reference) -> None:
-    ws, book = sheet.ws, sheet.workbook
+    ws = sheet.ws
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 22)
     ws.set_column(2, 2 + len(ref.disciplines), 45)
@@ -329,7 +327,6 @@ def _write_matrix(sheet, ref: _Reference) -> None:
         sheet.write(["", f"{c.value} {c.label_nl}"]
                     + [ref.level_name(ref.cells.get((c.value, i.value))) for i in ref.impacts],
                     styles)
-    del book
 
 
 LIST_COLUMNS = [Column("Lijst", 16), Column("Waarde in het register", 44), Column("Code", 14),
@@ -379,7 +376,7 @@ def _write_history(sheet, flt: RegisterFilter, codes, ref: _Reference) -> int:
     for code, discipline_id, name, old, new, user_name, email, at, reason in (
             db.session.connection().execute(query.execution_options(yield_per=2000))):
         sheet.write([code, disciplines.get(discipline_id, "alle"),
-                     str(SCORE_FIELD_LABELS.get(name, name)), _number(old), _number(new),
+                     field_label(name), _number(old), _number(new),
                      user_name or email or "systeem", _local(at), reason])
         written += 1
     sheet.finish()
@@ -388,8 +385,7 @@ def _write_history(sheet, flt: RegisterFilter, codes, ref: _Reference) -> int:
 
 def _write_about(sheet, flt: RegisterFilter, user, result: ExportResult,
                  with_history: bool) -> None:
-    args = {k: v for k, v in flt.to_args().items()}
-    filters = "; ".join(f"{k}={v}" for k, v in args.items()) or "geen"
+    filters = "; ".join(f"{k}={v}" for k, v in flt.to_args().items()) or "geen"
     revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     who = getattr(user, "display_name", None) or "lms-risk (opdrachtregel)"
     rows = [

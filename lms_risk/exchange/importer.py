@@ -18,6 +18,8 @@ from ..extensions import db
 from ..matrix.models import ImpactClass, LikelihoodClass, RiskLevel
 from ..risks.forms import STATUS_LABELS
 from ..risks.models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
+from ..excel.reader import Limits, read_sheet
+from ..excel.reader import column_letters as column_letter
 from ..risks.services import (
     ImpactData,
     RiskData,
@@ -26,13 +28,11 @@ from ..risks.services import (
     update_risk,
     validate,
 )
-from ..excel.reader import Limits, read_sheet
-from ..excel.reader import column_letters as column_letter
 from .columns import RegisterColumn, match_header, normalise, register_columns, unknown_discipline
 
 SHEET = "Register"
-KEY_FIELDS = ("code", "version")
-STRIPPED = ("code", "title", "owner")  # the register trims these; other texts stay verbatim  # identify the row; never a change in themselves
+KEY_FIELDS = ("code", "version")  # identify the row; never a change in themselves
+STRIPPED = ("code", "title", "owner")  # the register trims these; other texts stay verbatim
 SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
 TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
@@ -57,6 +57,8 @@ class Message:
         if self.column:
             parts.append(_("kolom %(col)s", col=self.column)
                          + (f" ({self.header})" if self.header else ""))
+        elif self.header:  # a field whose column is not in the sheet
+            parts.append(_("veld %(field)s", field=self.header))
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -183,6 +185,7 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
         return plan
 
     parsers = {index: _parser(column, lookups) for index, column in mapping.items()}
+    headers = {c.key: c.header for c in columns}
     rows = []
     codes_seen: dict[str, int] = {}
     for number, values in sheet.rows:
@@ -232,13 +235,10 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
                 plan.errors.append(_field_message(key, problem, number, seen_keys, merged, columns))
             continue
         if existing is None:
-            if "title" not in parsed:
-                plan.errors.append(Message(_("een nieuw risico heeft een titel nodig"), row=number))
-                continue
             denied = [c for c, i in data.impacts.items()
                       if i.applies and not can_score(user, refs.disciplines[c].id)]
             if denied:
-                plan.errors.append(_denied(number, denied[0], seen_keys))
+                plan.errors.append(_denied(number, denied[0], seen_keys, headers))
                 continue
             plan.new.append(Change(number, code, data.title))
             plan._creates.append((code, data))
@@ -263,9 +263,8 @@ def plan_import(sheet, filename: str, user) -> ImportPlan:
         denied = sorted({key.split(".")[0] for key in changed if "." in key
                          and not can_score(user, refs.disciplines[key.split(".")[0]].id)})
         if denied:
-            plan.errors.append(_denied(number, denied[0], seen_keys))
+            plan.errors.append(_denied(number, denied[0], seen_keys, headers))
             continue
-        headers = {c.key: c.header for c in columns}
         plan.changed.append(Change(number, code, merged["title"], [
             (headers[key], _show(key, existing[key], lookups), _show(key, merged[key], lookups))
             for key in changed]))
@@ -295,9 +294,16 @@ def _reader_message(problem, limits=None) -> Message:
                    sheet=getattr(problem, "sheet", None) or SHEET)
 
 
-def _denied(number: int, code: str, seen_keys: dict) -> Message:
+def _denied(number: int, code: str, seen_keys: dict, headers: dict) -> Message:
+    """The refusal of a discipline's scores, at the first of that discipline's columns."""
+    for part in ("applies", "bruto_impact", "netto_impact", "rationale"):
+        index = seen_keys.get(f"{code}.{part}")
+        if index is not None:
+            break
     return Message(_("u mag alleen de impact van uw eigen discipline wijzigen, niet van %(code)s",
-                     code=code), row=number)
+                     code=code), row=number,
+                   column=column_letter(index) if index is not None else None,
+                   header=headers[f"{code}.{part}"] if index is not None else None)
 
 
 def _parser(column: RegisterColumn, lookups: _Lookups):

@@ -108,6 +108,7 @@ def confirm():
     apply_import(plan, current_user)
     db.session.commit()
     path.unlink(missing_ok=True)
+    path.with_suffix(".name").unlink(missing_ok=True)
     flash(_("Ingelezen uit %(file)s: %(new)s nieuw, %(changed)s gewijzigd, %(same)s ongewijzigd.",
             file=filename, new=len(plan.new), changed=len(plan.changed), same=plan.unchanged),
           "success")
@@ -124,7 +125,7 @@ def _keep(data: bytes, filename: str) -> str:
     """Keep an upload for its confirmation; forget uploads older than a day."""
     folder = _folder()
     limit = time.time() - PENDING_HOURS * 3600
-    for old in folder.glob("*.xlsx"):
+    for old in folder.iterdir():  # the uploads and their .name files
         if old.stat().st_mtime < limit:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)

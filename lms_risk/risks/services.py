@@ -178,28 +178,32 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
         raise StaleRiskError(risk, expected_version)
     refs = refs or _Refs()
     _check(data, refs)
+    user_id = getattr(user, "id", None)
     for code, new in data.impacts.items():
         current = risk.impact_for(refs.disciplines[code].id)
         if _impact_differs(current, new) and not can_score(user, refs.disciplines[code].id):
             raise ScorePermissionError(code)
     before = _snapshot(risk)
     old_scores = _scores(risk)
-    _assign(risk, data, refs)
-    apply_scores(risk, refs.grid)
-    after = _snapshot(risk)
-    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-    if not changes:
-        return {}
-    now = utcnow()
-    new_scores = _scores(risk)
-    for (discipline_id, name), old in old_scores.items():
-        new = new_scores[(discipline_id, name)]
-        if old != new:
-            risk.score_changes.append(ScoreChange(
-                discipline_id=discipline_id, field=name, old_value=_str(old), new_value=_str(new),
-                reason=reason, user_id=getattr(user, "id", None), changed_at=now))
-    risk.updated_at = now
-    risk.updated_by_id = getattr(user, "id", None)
+    # One save is one write: a lazy load on the way (the history collection, an expired user)
+    # would otherwise autoflush the half-made change and raise the version twice.
+    with db.session.no_autoflush:
+        _assign(risk, data, refs)
+        apply_scores(risk, refs.grid)
+        after = _snapshot(risk)
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if not changes:
+            return {}
+        now = utcnow()
+        new_scores = _scores(risk)
+        for (discipline_id, name), old in old_scores.items():
+            new = new_scores[(discipline_id, name)]
+            if old != new:
+                risk.score_changes.append(ScoreChange(
+                    discipline_id=discipline_id, field=name, old_value=_str(old),
+                    new_value=_str(new), reason=reason, user_id=user_id, changed_at=now))
+        risk.updated_at = now
+        risk.updated_by_id = user_id
     db.session.flush()
     record("update", "risk", risk.code, user, summary=reason, changes=changes)
     return changes
