@@ -36,7 +36,8 @@ def seed(n: int) -> None:
     from lms_risk.auth.services import create_user
     from lms_risk.reference.models import Discipline, Meldkamer, Voorziening
     from lms_risk.risks.models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
-    from lms_risk.risks.scoring import level_for, load_grid, priority, register_impact
+    from lms_risk.matrix.services import load_grid
+    from lms_risk.risks.scoring import level_for, priority, register_impact
 
     create_user("bench@example.nl", "bench-wachtwoord-123", "viewer")
     db.session.commit()

@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import shutil
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -16,6 +17,7 @@ from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
+from werkzeug.serving import make_server
 
 from lms_risk import create_app
 from lms_risk.extensions import db
@@ -209,3 +211,47 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", listener)
 
     return counter
+
+
+# --- Browser tests: Debian's chromium driven by Playwright --------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRE_BROWSER = os.environ.get("LMS_RISK_REQUIRE_BROWSER") == "1"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM:
+        if REQUIRE_BROWSER:
+            pytest.fail("chromium is required (LMS_RISK_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("chromium not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRE_BROWSER:
+            raise
+        pytest.skip("playwright not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path):
+    """The app on a free port, on a copy of the migrated SQLite database."""
+    path = tmp_path / "live.sqlite"
+    shutil.copyfile(sqlite_template, path)
+    config = _config(f"sqlite:///{path}")
+    config.pop("SERVER_NAME")
+    config["WTF_CSRF_ENABLED"] = True  # the real forms, tokens and all
+    app = create_app(config)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()

@@ -17,7 +17,3 @@ def record(action: str, entity_type: str, entity_id, user, summary: str = "",
     db.session.add(event)
     return event
 
-
-def diff(before: dict, after: dict) -> dict:
-    """``{field: [old, new]}`` for the fields whose value differs."""
-    return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}

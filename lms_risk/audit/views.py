@@ -1,10 +1,13 @@
+"""The audit trail page: newest first, filtered by object and action (filters live in the URL)."""
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from ..auth.permissions import can_view_audit, require
+from ..core.access import require
+from ..core.features import registry
 from ..extensions import db
-from ..labels import ACTION_LABELS, ENTITY_LABELS
 from .models import AuditEvent
+from .permissions import can_view_audit
 
 bp = Blueprint("audit", __name__)
 PAGE = 100
@@ -13,7 +16,6 @@ PAGE = 100
 @bp.get("/audit")
 @require(can_view_audit)
 def events():
-    """The audit trail, newest first, filtered by object and action (filters live in the URL)."""
     filters = {name: (request.args.get(name) or "").strip()
                for name in ("entity_type", "entity_id", "action")}
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE + 1)
@@ -26,6 +28,8 @@ def events():
     rows = list(db.session.scalars(stmt))
     more = len(rows) > PAGE
     rows = rows[:PAGE]
+    features = registry()
     return render_template("audit/events.html", events=rows, filters=filters,
-                           entity_types=ENTITY_LABELS, actions=ACTION_LABELS,
+                           entity_types={k: e.label for k, e in features.entities.items()},
+                           actions=features.actions,
                            next_before=rows[-1].id if more and rows else None)

@@ -19,7 +19,3 @@ class ChangePasswordForm(FlaskForm):
     repeat = PasswordField(_l("Herhaal nieuw wachtwoord"),
                            validators=[DataRequired(), EqualTo("new", _l("De wachtwoorden verschillen."))])
     submit = SubmitField(_l("Wachtwoord wijzigen"))
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for POST buttons such as logout and delete."""

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,13 @@ from ..timeutil import utcnow
 # every risk and every discipline's scores; member: board member for one discipline; viewer: reads;
 # auditor: reads everything, history and audit trail included.
 ROLES = ("admin", "chair", "member", "viewer", "auditor")
+ROLE_LABELS = {
+    "admin": _l("beheerder"),
+    "chair": _l("voorzitter risk board"),
+    "member": _l("lid risk board"),
+    "viewer": _l("meelezer"),
+    "auditor": _l("auditor"),
+}
 
 
 class User(UserMixin, db.Model):

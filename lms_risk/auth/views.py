@@ -1,30 +1,28 @@
-from urllib.parse import urlsplit
+"""Signing in and out, and choosing one's own password."""
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from sqlalchemy import select
+
+from ..core.access import require
+from ..core.forms import EmptyForm
+from ..core.urls import safe_next
 from ..extensions import db
-from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from ..web import home_url
+from .forms import ChangePasswordForm, LoginForm
+from .models import User
+from .permissions import is_admin
 from .services import authenticate, change_password
 
 bp = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no protocol-relative '//' or '\\'."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("risks.register"))
+        return redirect(home_url())
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -37,10 +35,9 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
-            db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.password"))
-            return redirect(next_url or url_for("risks.register"))
+            return redirect(next_url or home_url())
     return render_template("auth/login.html", form=form)
 
 
@@ -67,7 +64,13 @@ def password():
             form.new.errors.append(_("Kies een ander wachtwoord dan het huidige."))
         else:
             change_password(current_user, form.new.data)
-            db.session.commit()
             flash(_("Uw wachtwoord is gewijzigd."), "success")
-            return redirect(url_for("risks.register"))
+            return redirect(home_url())
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/admin/users")
+@require(is_admin)
+def users():
+    rows = list(db.session.scalars(select(User).order_by(User.email)))
+    return render_template("auth/users.html", users=rows)

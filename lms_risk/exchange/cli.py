@@ -4,12 +4,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from ..auth.models import SystemActor, User
+from ..core.uow import transactional_command
 from ..extensions import db
 from ..risks.register import RegisterFilter
+from .export import export_register, export_template
+from .importer import apply_import, plan_file
 
 FILTERS = ("discipline", "meldkamer", "voorziening", "category", "status", "level", "owner", "q",
            "basis", "sort")
@@ -35,11 +37,9 @@ def _filter_options(command):
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @_filter_options
 @click.option("--as", "as_email", help="Export as this user (history only for roles that see it).")
-@with_appcontext
+@transactional_command
 def export_register_command(out: Path, as_email, **filters):
     """Write the register (or the part the filters select) to OUT.xlsx."""
-    from .export import export_register
-
     args = {k: v for k, v in filters.items() if v is not None}
     args.setdefault("discipline", "all")
     flt = RegisterFilter.from_args(args)
@@ -53,11 +53,9 @@ def export_register_command(out: Path, as_email, **filters):
 @click.command("export-template")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                 default=Path("imports/risicoregister-template.xlsx"))
-@with_appcontext
+@transactional_command
 def export_template_command(out: Path):
     """Write the blank import template (default imports/risicoregister-template.xlsx)."""
-    from .export import export_template
-
     out.parent.mkdir(parents=True, exist_ok=True)
     export_template(out)
     click.echo(f"{out}: blank register template")
@@ -68,14 +66,12 @@ def export_template_command(out: Path):
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--as", "as_email", help="Import as this user (their permissions apply).")
 @click.option("--verbose", "-v", is_flag=True, help="List every new and changed risk.")
-@with_appcontext
+@transactional_command
 def import_register_command(file: Path, dry_run: bool, as_email, verbose: bool):
     """Import the Register sheet of FILE.xlsx: new codes create risks, known codes update them.
 
     Ends with one line new=N changed=N unchanged=N conflicts=N errors=N; exits 1 when anything
     was refused (then nothing is written)."""
-    from .importer import apply_import, plan_file
-
     user = _actor(as_email)
     plan = plan_file(file.read_bytes(), file.name, user, current_app.config)
     for message in plan.errors:
@@ -93,9 +89,6 @@ def import_register_command(file: Path, dry_run: bool, as_email, verbose: bool):
             click.echo(f"gewijzigd: {change.code} {fields}")
     if not plan.refused and not dry_run:
         apply_import(plan, user)
-        db.session.commit()
-    else:
-        db.session.rollback()
     click.echo(plan.summary())
     if plan.refused:
         raise SystemExit(1)

@@ -19,14 +19,14 @@ from flask_babel import force_locale
 from sqlalchemy import select, text
 
 from .. import __version__
-from ..auth.permissions import can_view_history
+from ..risks.permissions import can_view_history
 from ..auth.models import User
 from ..excel.writer import Column, SafeWorkbook, sheet_title
 from ..extensions import db
-from ..labels import field_label
+from ..risks.labels import field_label
 from ..matrix.models import ImpactClass, ImpactDescription, LikelihoodClass, MatrixCell, RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
-from ..risks.forms import STATUS_LABELS
+from ..risks.labels import STATUS_LABELS
 from ..risks.models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
 from ..risks.register import DI_SORT, Codes, RegisterFilter, discipline_select, ordered_select
 from .columns import register_columns

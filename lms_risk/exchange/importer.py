@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..auth.permissions import can_score
+from ..risks.permissions import can_score
 from ..extensions import db
 from ..matrix.models import ImpactClass, LikelihoodClass, RiskLevel
-from ..risks.forms import STATUS_LABELS
+from ..risks.labels import STATUS_LABELS
 from ..risks.models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
 from ..excel.reader import Limits, read_sheet
 from ..excel.reader import column_letters as column_letter

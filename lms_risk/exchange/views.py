@@ -21,8 +21,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 
 from ..audit.services import record
-from ..auth.permissions import can_edit_risks, require
-from ..extensions import db
+from ..core.access import require
+from ..risks.permissions import can_edit_risks
 from ..risks.register import RegisterFilter
 from .export import export_register, export_template
 from .importer import apply_import, plan_file
@@ -53,7 +53,6 @@ def export():
     record("export", "register", "xlsx", current_user,
            summary=f"{result.risks} risico's; " + "; ".join(
                f"{k}={v}" for k, v in flt.to_args().items()))
-    db.session.commit()
     out.seek(0)
     return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"risicoregister-{date.today():%Y-%m-%d}.xlsx")
@@ -106,7 +105,6 @@ def confirm():
                 "Bekijk de nieuwe voorvertoning."), "warning")
         return render_template("exchange/preview.html", plan=plan, confirm=None), 409
     apply_import(plan, current_user)
-    db.session.commit()
     path.unlink(missing_ok=True)
     path.with_suffix(".name").unlink(missing_ok=True)
     flash(_("Ingelezen uit %(file)s: %(new)s nieuw, %(changed)s gewijzigd, %(same)s ongewijzigd.",

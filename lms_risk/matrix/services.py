@@ -1,16 +1,22 @@
-"""Changing the risk matrix and re-levelling every risk without touching its scores."""
-
-from sqlalchemy import update
+"""Changing the risk matrix. A changed grid is announced (``grid_changed``); the features that
+store levels (the risks) re-derive them."""
 
 from ..audit.services import record
 from ..extensions import db
-from ..risks.models import DisciplineImpact, Risk
-from ..risks.scoring import level_for, load_grid
 from .models import ImpactClass, ImpactDescription, LikelihoodClass, MatrixCell, RiskLevel
+from .signals import grid_changed
 
 
 class MatrixError(ValueError):
     pass
+
+
+def load_grid() -> dict[tuple[int, int], int]:
+    """(likelihood, impact) -> level id of every cell."""
+    rows = db.session.execute(
+        db.select(MatrixCell.likelihood_value, MatrixCell.impact_value, MatrixCell.level_id)
+    )
+    return {(lik, imp): level for lik, imp, level in rows}
 
 
 def matrix_snapshot() -> dict:
@@ -39,7 +45,7 @@ def update_grid(cells: dict[tuple[int, int], int], user) -> int:
         db.session.flush()
         record("update", "matrix", "grid", user, summary="risicomatrix gewijzigd",
                changes={k: [before[k], v] for k, v in matrix_snapshot().items() if before[k] != v})
-        relevel_all()
+        grid_changed.send(None)
     return changed
 
 
@@ -74,37 +80,3 @@ def set_impact_description(impact_value: int, discipline_id: int, nl: str, en: s
     item.description_nl, item.description_en = nl, en
     record("update", "impact_description", f"{discipline_id}:{impact_value}", user,
            changes={"description_nl": [old[0], nl], "description_en": [old[1], en]})
-
-
-def relevel_all() -> None:
-    """Recompute every stored level from the current grid. Scores and versions stay as they are."""
-    grid = load_grid()
-    for basis in ("bruto", "netto"):
-        likelihood = getattr(Risk, f"{basis}_likelihood")
-        impact_col = getattr(DisciplineImpact, f"{basis}_impact")
-        rows = db.session.execute(
-            db.select(DisciplineImpact.id, likelihood, impact_col)
-            .join(Risk, Risk.id == DisciplineImpact.risk_id)
-            .where(DisciplineImpact.applies)
-        ).all()
-        _bulk_set(DisciplineImpact, f"{basis}_level_id",
-                  [(i, level_for(grid, lik, imp)) for i, lik, imp in rows])
-        rows = db.session.execute(
-            db.select(Risk.id, likelihood, getattr(Risk, f"{basis}_impact"))
-        ).all()
-        _bulk_set(Risk, f"{basis}_level_id", [(i, level_for(grid, lik, imp)) for i, lik, imp in rows])
-    db.session.expire_all()
-
-
-def _bulk_set(model, column: str, pairs: list[tuple[int, int | None]]) -> None:
-    # A core UPDATE per distinct value: no ORM objects, and the version column is left alone.
-    by_value: dict[int | None, list[int]] = {}
-    for pk, value in pairs:
-        by_value.setdefault(value, []).append(pk)
-    for value, ids in by_value.items():
-        for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-            db.session.execute(
-                update(model.__table__)
-                .where(model.__table__.c.id.in_(ids[start : start + 900]))
-                .values({column: value})
-            )

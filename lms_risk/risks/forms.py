@@ -15,16 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from .models import STATUSES
-
-STATUS_LABELS = {
-    "concept": _l("Concept"),
-    "open": _l("Open"),
-    "in_behandeling": _l("In behandeling"),
-    "geaccepteerd": _l("Geaccepteerd"),
-    "gesloten": _l("Gesloten"),
-}
-assert set(STATUS_LABELS) == set(STATUSES)
+from .labels import STATUS_LABELS
 
 # Messages for the error codes of risks.services.validate / RiskError.
 ERROR_MESSAGES = {

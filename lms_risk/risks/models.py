@@ -22,9 +22,6 @@ from ..matrix.models import RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
 from ..timeutil import utcnow
 
-STATUSES = ("concept", "open", "in_behandeling", "geaccepteerd", "gesloten")
-SCORE_BASES = ("netto", "bruto")
-
 risk_meldkamer = Table(
     "risk_meldkamer",
     db.metadata,

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
-from .models import STATUSES, DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
+from .labels import STATUSES
+from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
 
 ALL = "all"
 SORTS = ("priority", "bruto", "code", "title", "updated", "review")

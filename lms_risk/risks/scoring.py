@@ -9,17 +9,7 @@ matrix cell (likelihood, impact). A board that wants another aggregation changes
 
 from collections.abc import Iterable, Mapping
 
-from ..matrix.models import MatrixCell
-from ..extensions import db
-
 Grid = Mapping[tuple[int, int], int]  # (likelihood, impact) -> level id
-
-
-def load_grid() -> dict[tuple[int, int], int]:
-    rows = db.session.execute(
-        db.select(MatrixCell.likelihood_value, MatrixCell.impact_value, MatrixCell.level_id)
-    )
-    return {(lik, imp): level for lik, imp, level in rows}
 
 
 def priority(likelihood: int | None, impact: int | None) -> int:

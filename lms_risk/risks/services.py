@@ -7,12 +7,14 @@ from sqlalchemy import insert, select
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
-from ..auth.permissions import can_score
+from .permissions import can_score
 from ..extensions import db
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
 from ..timeutil import utcnow
-from .models import STATUSES, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
-from .scoring import apply_scores, derive, load_grid
+from .labels import STATUSES
+from .models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
+from ..matrix.services import load_grid
+from .scoring import apply_scores, derive
 
 SCORE_RANGE = range(1, 6)
 

@@ -6,15 +6,18 @@ from flask_login import current_user
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import selectinload
 
-from ..auth.forms import EmptyForm
-from ..auth.permissions import can_delete_risks, can_edit_risks, can_score, can_view_history, require
+from ..core.access import deny, require
+from ..core.features import registry
+from ..core.forms import EmptyForm
 from ..extensions import db
 from ..i18n import localized
 from ..matrix.models import ImpactClass, LikelihoodClass, RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
-from .forms import ERROR_MESSAGES, STATUS_LABELS, impact_fields, make_risk_form
+from .forms import ERROR_MESSAGES, impact_fields, make_risk_form
+from .labels import STATUS_LABELS
 from .heatmap import build_heatmap
 from .models import Risk
+from .permissions import can_delete_risks, can_edit_risks, can_score
 from .register import RegisterFilter, register_page
 from .services import (
     ImpactData,
@@ -92,8 +95,9 @@ def _get_risk(code: str) -> Risk:
 def detail(code: str):
     risk = _get_risk(code)
     lookups = _lookups()
-    history = risk.score_changes if can_view_history(current_user) else None
-    return render_template("risks/detail.html", risk=risk, history=history,
+    panels = [(panel, ctx) for panel in registry().risk_panels
+              if (ctx := panel.context(risk, current_user)) is not None]
+    return render_template("risks/detail.html", risk=risk, panels=panels,
                            levels_by_id={lvl.id: lvl for lvl in lookups["levels"]},
                            delete_form=EmptyForm(), **lookups)
 
@@ -171,11 +175,10 @@ def new():
             risk = create_risk(_risk_data(form, lookups["disciplines"]), current_user,
                                reason=form.reason.data or "")
         except ScorePermissionError:
-            abort(403)
+            deny()
         except RiskError as error:
             _show_errors(form, error)
         else:
-            db.session.commit()
             flash(_("Risico %(code)s is aangemaakt.", code=risk.code), "success")
             return redirect(url_for("risks.detail", code=risk.code))
     return _render_form(form, None, lookups, status=422 if form.errors else 200)
@@ -198,7 +201,7 @@ def edit(code: str):
             changes = update_risk(risk, _risk_data(form, lookups["disciplines"]), current_user,
                                   expected_version=expected, reason=form.reason.data or "")
         except ScorePermissionError:
-            abort(403)
+            deny()
         except StaleRiskError:
             db.session.rollback()
             risk = _get_risk(code)
@@ -211,7 +214,6 @@ def edit(code: str):
         except RiskError as error:
             _show_errors(form, error)
         else:
-            db.session.commit()
             if changes:
                 flash(_("Risico %(code)s is opgeslagen.", code=risk.code), "success")
             else:
@@ -234,6 +236,5 @@ def delete(code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     delete_risk(risk, current_user)
-    db.session.commit()
     flash(_("Risico %(code)s is verwijderd.", code=code), "success")
     return redirect(url_for("risks.register"))

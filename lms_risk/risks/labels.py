@@ -1,35 +1,25 @@
-"""Translated labels for codes that the database stores (roles, actions, score fields)."""
+"""What the risk's stored codes are called on screen and in the audit trail (Dutch, translated)."""
+
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-ROLE_LABELS = {
-    "admin": _l("beheerder"),
-    "chair": _l("voorzitter risk board"),
-    "member": _l("lid risk board"),
-    "viewer": _l("meelezer"),
-    "auditor": _l("auditor"),
-}
-ACTION_LABELS = {
-    "create": _l("aangemaakt"),
-    "update": _l("gewijzigd"),
-    "delete": _l("verwijderd"),
-    "import": _l("geïmporteerd"),
-    "export": _l("geëxporteerd"),
-}
-# What audit events are about (AuditEvent.entity_type, as the services record them).
-ENTITY_LABELS = {
-    "risk": _l("risico"),
-    "register": _l("register"),
-    "user": _l("gebruiker"),
-    "matrix": _l("risicomatrix"),
-    "likelihood_class": _l("kansklasse"),
-    "impact_class": _l("impactklasse"),
-    "risk_level": _l("niveau"),
-    "impact_description": _l("impactomschrijving"),
-    "discipline": _l("discipline"),
-    "meldkamer": _l("meldkamer"),
-    "voorziening": _l("voorziening"),
-    "category": _l("categorie"),
+
+class Status(StrEnum):
+    CONCEPT = "concept"
+    OPEN = "open"
+    IN_BEHANDELING = "in_behandeling"
+    GEACCEPTEERD = "geaccepteerd"
+    GESLOTEN = "gesloten"
+
+
+STATUSES = tuple(s.value for s in Status)
+STATUS_LABELS = {
+    Status.CONCEPT: _l("Concept"),
+    Status.OPEN: _l("Open"),
+    Status.IN_BEHANDELING: _l("In behandeling"),
+    Status.GEACCEPTEERD: _l("Geaccepteerd"),
+    Status.GESLOTEN: _l("Gesloten"),
 }
 BASIS_LABELS = {
     "netto": _l("netto"),
@@ -42,6 +32,15 @@ SCORE_FIELD_LABELS = {
     "netto_impact": _l("netto impact"),
     "applies": _l("van toepassing"),
 }
+
+
+def basis_label(code: str) -> str:
+    return str(BASIS_LABELS.get(code, code))
+
+
+def status_label(code: str) -> str:
+    return str(STATUS_LABELS.get(code, code))
+
 
 # Names of the fields that audit events record (risks.services._snapshot and friends).
 FIELD_LABELS = {
@@ -64,9 +63,5 @@ FIELD_LABELS = {
 def field_label(key: str) -> str:
     """'AMB.netto_impact' -> 'AMB · netto impact'; 'title' -> 'titel'; unknown keys as they are."""
     prefix, _, name = key.rpartition(".")
-    text = label(FIELD_LABELS, name)
+    text = str(FIELD_LABELS.get(name, name))
     return f"{prefix} · {text}" if prefix else text
-
-
-def label(mapping: dict, code: str) -> str:
-    return str(mapping.get(code, code))

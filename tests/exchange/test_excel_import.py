@@ -12,7 +12,7 @@ from lms_risk.extensions import db
 from lms_risk.risks.models import Risk, ScoreChange
 from lms_risk.risks.register import RegisterFilter
 
-IMPORTS = Path(__file__).resolve().parent.parent / "imports"
+IMPORTS = Path(__file__).resolve().parents[2] / "imports"
 SUMMARY = re.compile(r"^new=(\d+) changed=(\d+) unchanged=(\d+) conflicts=(\d+) errors=(\d+)$", re.M)
 
 

@@ -1,64 +1,14 @@
-"""A person in headless Chromium: sign in, filter the register by a discipline, open a heatmap cell.
+"""A person in headless Chromium: sign in, filter the register by a discipline, open a heatmap cell,
+and the Excel round trip (export, edit, upload, preview, confirm). The browser comes from
+tests/conftest.py (Debian's chromium, never a downloaded one)."""
 
-Uses Debian's chromium (never a downloaded browser). Skipped when it is missing, unless
-``LMS_RISK_REQUIRE_BROWSER=1`` (set by .ci/run), which makes a missing browser a failure.
-"""
-
-import os
 import re
-import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from conftest import PASSWORD, TEST_USERS, _config
-
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-REQUIRE = os.environ.get("LMS_RISK_REQUIRE_BROWSER") == "1"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
+from conftest import PASSWORD, TEST_USERS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM:
-        if REQUIRE:
-            pytest.fail("chromium is required (LMS_RISK_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("chromium not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if REQUIRE:
-            raise
-        pytest.skip("playwright not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def live_server(sqlite_template, tmp_path):
-    """The app on a free port, on a copy of the migrated SQLite database."""
-    from lms_risk import create_app
-    from lms_risk.extensions import db
-
-    path = tmp_path / "live.sqlite"
-    shutil.copyfile(sqlite_template, path)
-    config = _config(f"sqlite:///{path}")
-    config.pop("SERVER_NAME")
-    config["WTF_CSRF_ENABLED"] = True  # the real forms, tokens and all
-    app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
 
 
 def seed(app):

@@ -1,0 +1,15 @@
+"""The register as an Excel workbook and back: export, upload, preview and confirm."""
+
+from flask_babel import lazy_gettext as _l
+
+from ..core.features import EntityType, Feature
+from .cli import COMMANDS
+from .views import bp
+
+FEATURE = Feature(
+    name="exchange",
+    blueprint=bp,
+    commands=COMMANDS,
+    entities=[EntityType("register", _l("register"))],
+    order=50,
+)

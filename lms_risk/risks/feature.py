@@ -1,0 +1,35 @@
+"""The collective risk register: risks, their scores per discipline, the register and heatmaps."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
+from . import levels  # noqa: F401  (re-levels the risks when the matrix's grid changes)
+from .labels import basis_label, field_label, status_label
+from .permissions import can_delete_risks, can_edit_risks, can_score, can_view_history
+from .views import bp
+
+
+def _history(risk, user):
+    return {"history": risk.score_changes} if can_view_history(user) else None
+
+
+FEATURE = Feature(
+    name="risks",
+    blueprint=bp,
+    menu=[MenuEntry("risks.register", _l("Register"), order=10, active=("risks.register",)),
+          MenuEntry("risks.heatmap", _l("Heatmaps"), order=20)],
+    entities=[EntityType("risk", _l("risico"),
+                         url=lambda code: url_for("risks.detail", code=code),
+                         field_label=field_label)],
+    risk_panels=[
+        RiskPanel("impacts", _l("Per discipline"), "risks/panels/impacts.html", order=10),
+        RiskPanel("history", _l("Scorehistorie"), "risks/panels/history.html", context=_history,
+                  order=90),
+    ],
+    permissions={"can_edit_risks": can_edit_risks, "can_delete_risks": can_delete_risks,
+                 "can_score": can_score, "can_view_history": can_view_history},
+    template_globals={"basis_label": basis_label, "field_label": field_label,
+                      "status_label": status_label},
+    order=10,
+)

@@ -1,0 +1,22 @@
+"""Who may do what with risks. Every risk view and the risk services ask here."""
+
+from ..auth.permissions import has_role
+
+
+def can_edit_risks(user) -> bool:
+    return has_role(user, "admin", "chair", "member")
+
+
+def can_delete_risks(user) -> bool:
+    return has_role(user, "admin", "chair")
+
+
+def can_score(user, discipline_id: int) -> bool:
+    """Impact for a discipline: admin and chair for all, a member for their own discipline only."""
+    if has_role(user, "admin", "chair"):
+        return True
+    return has_role(user, "member") and user.discipline_id == discipline_id
+
+
+def can_view_history(user) -> bool:
+    return has_role(user, "admin", "chair", "member", "auditor")
