@@ -97,7 +97,7 @@ def median_ms(fn, repeat: int) -> float:
 
 def export_once(out) -> None:
     from lms_risk.auth.models import SystemActor
-    from lms_risk.exchange.export import export_register
+    from lms_risk.exchange.workbook import export_register
     from lms_risk.risks.register import RegisterFilter
 
     export_register(out, RegisterFilter(), SystemActor())
@@ -166,7 +166,7 @@ def export_child(uri: str, out: str) -> None:
 
 def bench_import(dbs: Databases, source_uri: str, n: int, repeat: int, tmp: str) -> None:
     from lms_risk.auth.models import SystemActor
-    from lms_risk.exchange.importer import apply_import, plan_file
+    from lms_risk.exchange.workbook import apply_import, plan_file
     from lms_risk.risks.models import DisciplineImpact, Risk
 
     path = Path(tmp) / "import.xlsx"

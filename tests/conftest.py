@@ -176,14 +176,15 @@ def auth(client):
 @pytest.fixture
 def make_risk(app, users):
     """Create a risk through the service: ``make_risk("titel", likelihood=3, AMB=(4, 3))``."""
-    from lms_risk.risks.services import ImpactData, RiskData, create_risk
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import create_risk
 
     def make(title="Uitval GMS", *, bruto_likelihood=None, likelihood=3, status="open", owner="",
              category=None, meldkamers=(), voorzieningen=(), user=None, **impacts):
         data = RiskData(
             title=title, bruto_likelihood=bruto_likelihood or likelihood, netto_likelihood=likelihood,
-            status=status, owner=owner, category_code=category, meldkamer_codes=list(meldkamers),
-            voorziening_codes=list(voorzieningen),
+            status=status, owner=owner, category=category, meldkamers=list(meldkamers),
+            voorzieningen=list(voorzieningen),
             impacts={code: ImpactData(applies=True, bruto_impact=b, netto_impact=n)
                      for code, (b, n) in impacts.items()})
         risk = create_risk(data, user or users["chair"])

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -22,4 +23,4 @@ class AuditEvent(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     changes: Mapped[dict | None] = mapped_column(JSON)
 
-    user = relationship("User", lazy="joined")
+    user = relationship(User, lazy="joined")

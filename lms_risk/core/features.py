@@ -98,7 +98,8 @@ class Registry:
                                   key=lambda m: m.order)
         self.entities = {e.key: e for f in self.features for e in f.entities}
         self.actions = {k: v for f in self.features for k, v in f.actions.items()}
-        self.sheets = [s for f in self.features for s in f.sheets]
+        self.sheets = sorted((s for f in self.features for s in f.sheets),
+                             key=lambda s: getattr(s, "order", 100))
         self.risk_panels = sorted((p for f in self.features for p in f.risk_panels),
                                   key=lambda p: p.order)
         self.public_endpoints = {e for f in self.features for e in f.public_endpoints}

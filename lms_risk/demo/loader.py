@@ -11,7 +11,9 @@ from ..auth.services import create_user
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..risks.models import Risk, ScoreChange
-from ..risks.services import ImpactData, RiskData, create_risk, load_refs
+from ..reference.data import refdata
+from ..risks.fields import ImpactData, RiskData
+from ..risks.services import create_risk
 from ..timeutil import utcnow
 from .register_nl import RISKS
 
@@ -49,7 +51,7 @@ def load_demo_data() -> DemoResult:
         users[role if role != "member" else discipline] = create_user(
             email, password, role, discipline_code=discipline, name=name, must_change_password=True)
     chair = users["chair"]
-    refs = load_refs()
+    refs = refdata()
     levels = {lvl.code: lvl for lvl in db.session.scalars(select(RiskLevel))}
     levels_by_id = {lvl.id: lvl for lvl in levels.values()}
     today = date.today()
@@ -58,10 +60,10 @@ def load_demo_data() -> DemoResult:
         bruto, netto = item["bruto"]
         data = RiskData(
             title=item["title"], description=item["description"], cause=item["cause"],
-            consequence=item["consequence"], category_code=item["category"], owner=item["owner"],
-            status=item["status"], meldkamer_codes=item["meldkamers"],
-            voorziening_codes=item["voorzieningen"], bruto_likelihood=bruto, netto_likelihood=netto,
-            target_level_id=levels[item["target"]].id if item.get("target") else None,
+            consequence=item["consequence"], category=item["category"], owner=item["owner"],
+            status=item["status"], meldkamers=item["meldkamers"],
+            voorzieningen=item["voorzieningen"], bruto_likelihood=bruto, netto_likelihood=netto,
+            target_level=item.get("target"),
             impacts={code: ImpactData(applies=True, bruto_impact=b, netto_impact=n, rationale=why)
                      for code, (b, n, why) in item["impacts"].items()},
         )
@@ -71,7 +73,7 @@ def load_demo_data() -> DemoResult:
             # Spread the reviews so that some are overdue, as on a real board's agenda.
             risk.next_review = today + timedelta(days=REVIEW_DAYS[level.code] - (number * 17) % 150)
         for days_ago, code, field, old, new, reason in item.get("history", []):
-            discipline = refs.disciplines[code] if code else None
+            discipline = refs.disciplines.by_code[code] if code else None
             risk.score_changes.append(ScoreChange(
                 discipline_id=discipline.id if discipline else None, field=field,
                 old_value=str(old), new_value=str(new), reason=reason, user_id=chair.id,

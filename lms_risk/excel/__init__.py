@@ -1,8 +1,3 @@
-"""Workbook mechanics for the register's Excel exchange, free of Flask and the database.
-
-``reader`` reads one sheet of an uploaded .xlsx defensively and reports problems as codes.
-"""
-
-from .reader import Limits, Problem, Sheet, column_letters, read_sheet
-
-__all__ = ["Limits", "Problem", "Sheet", "column_letters", "read_sheet"]
+"""Workbook mechanics, free of Flask and the database: guarded reading (``reader``), safe
+streamed writing (``writer``), sheets that features declare and the multi-sheet import
+(``workbook``), and uploads waiting for confirmation (``pending``)."""

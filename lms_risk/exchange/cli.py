@@ -10,8 +10,7 @@ from ..auth.models import SystemActor, User
 from ..core.uow import transactional_command
 from ..extensions import db
 from ..risks.register import RegisterFilter
-from .export import export_register, export_template
-from .importer import apply_import, plan_file
+from .workbook import apply_import, export_register, export_template, plan_file
 
 FILTERS = ("discipline", "meldkamer", "voorziening", "category", "status", "level", "owner", "q",
            "basis", "sort")
@@ -74,7 +73,7 @@ def import_register_command(file: Path, dry_run: bool, as_email, verbose: bool):
     was refused (then nothing is written)."""
     user = _actor(as_email)
     plan = plan_file(file.read_bytes(), file.name, user, current_app.config)
-    for message in plan.errors:
+    for message in plan.all_errors:
         click.echo(f"fout: {message}", err=True)
     for conflict in plan.conflicts:
         click.echo(f"conflict: rij {conflict.row} {conflict.code}: versie {conflict.file_version} "

@@ -4,11 +4,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.features import EntityType, Feature
 from .cli import COMMANDS
+from .sheets import AboutSheet
 from .views import bp
 
 FEATURE = Feature(
     name="exchange",
     blueprint=bp,
+    sheets=[AboutSheet()],
     commands=COMMANDS,
     entities=[EntityType("register", _l("register"))],
     order=50,

@@ -5,9 +5,7 @@ confirms. The file waits in the instance folder under a random token bound to it
 checked again at confirmation (the register may have changed in between).
 """
 
-import re
-import secrets
-import time
+import logging
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -22,13 +20,13 @@ from wtforms import HiddenField
 
 from ..audit.services import record
 from ..core.access import require
+from ..excel.pending import TOKEN, PendingUploads
 from ..risks.permissions import can_edit_risks
 from ..risks.register import RegisterFilter
-from .export import export_register, export_template
-from .importer import apply_import, plan_file
+from .workbook import apply_import, export_register, export_template, plan_file
 
 bp = Blueprint("exchange", __name__)
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+log = logging.getLogger(__name__)
 PENDING_HOURS = 24
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,7 +79,9 @@ def upload():
     plan = plan_file(data, filename, current_user, current_app.config)
     token = None
     if not plan.refused:
-        token = _keep(data, filename)
+        token = _pending().keep(current_user.id, data, filename)
+    else:
+        log.info("import refused: user=%s file=%s %s", current_user.id, filename, plan.summary())
     return render_template("exchange/preview.html", plan=plan,
                            confirm=ConfirmForm(token=token) if token else None)
 
@@ -92,52 +92,27 @@ def confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    pending = _pending(form.token.data)
+    if not TOKEN.match(form.token.data or ""):
+        abort(400)
+    pending = _pending().get(current_user.id, form.token.data)
     if pending is None:
         flash(_("Deze voorvertoning is verlopen of al ingelezen. Upload het bestand opnieuw."),
               "warning")
         return redirect(url_for("exchange.upload"))
-    path, filename = pending
-    plan = plan_file(path.read_bytes(), filename, current_user, current_app.config)
+    data, filename = pending
+    plan = plan_file(data, filename, current_user, current_app.config)
     if plan.refused:
         # The register changed since the preview: show what would happen now.
         flash(_("Het register is gewijzigd sinds de voorvertoning; er is niets ingelezen. "
                 "Bekijk de nieuwe voorvertoning."), "warning")
         return render_template("exchange/preview.html", plan=plan, confirm=None), 409
     apply_import(plan, current_user)
-    path.unlink(missing_ok=True)
-    path.with_suffix(".name").unlink(missing_ok=True)
+    _pending().discard(current_user.id, form.token.data)
     flash(_("Ingelezen uit %(file)s: %(new)s nieuw, %(changed)s gewijzigd, %(same)s ongewijzigd.",
             file=filename, new=len(plan.new), changed=len(plan.changed), same=plan.unchanged),
           "success")
     return redirect(url_for("risks.register", discipline="all", sort="updated"))
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _keep(data: bytes, filename: str) -> str:
-    """Keep an upload for its confirmation; forget uploads older than a day."""
-    folder = _folder()
-    limit = time.time() - PENDING_HOURS * 3600
-    for old in folder.iterdir():  # the uploads and their .name files
-        if old.stat().st_mtime < limit:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    (folder / f"{current_user.id}-{token}.xlsx").write_bytes(data)
-    (folder / f"{current_user.id}-{token}.name").write_text(filename)
-    return token
-
-
-def _pending(token: str | None) -> tuple[Path, str] | None:
-    """The upload behind ``token``, only for the user who uploaded it."""
-    if not token or not TOKEN.match(token):
-        abort(400)
-    path = _folder() / f"{current_user.id}-{token}.xlsx"
-    if not path.exists():
-        return None
-    name = path.with_suffix(".name")
-    return path, name.read_text() if name.exists() else path.name
+def _pending() -> PendingUploads:
+    return PendingUploads(Path(current_app.instance_path) / "imports", PENDING_HOURS)

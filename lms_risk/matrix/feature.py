@@ -4,11 +4,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..auth.permissions import is_admin
 from ..core.features import EntityType, Feature, MenuEntry
+from .sheets import MatrixSheet
 from .views import bp
 
 FEATURE = Feature(
     name="matrix",
     blueprint=bp,
+    sheets=[MatrixSheet()],
     admin_links=[MenuEntry("matrix.edit", _l("Risicomatrix: schalen, niveaus en raster"),
                            visible=is_admin, order=10)],
     entities=[

@@ -5,8 +5,11 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from . import levels  # noqa: F401  (re-levels the risks when the matrix's grid changes)
-from .labels import basis_label, field_label, status_label
+from ..reference.data import refdata
+from .fields import field_label, show_value
+from .labels import basis_label, status_label
 from .permissions import can_delete_risks, can_edit_risks, can_score, can_view_history
+from .sheets import SHEETS
 from .views import bp
 
 
@@ -17,11 +20,13 @@ def _history(risk, user):
 FEATURE = Feature(
     name="risks",
     blueprint=bp,
+    sheets=SHEETS,
     menu=[MenuEntry("risks.register", _l("Register"), order=10, active=("risks.register",)),
           MenuEntry("risks.heatmap", _l("Heatmaps"), order=20)],
     entities=[EntityType("risk", _l("risico"),
                          url=lambda code: url_for("risks.detail", code=code),
-                         field_label=field_label)],
+                         field_label=field_label,
+                         show=lambda key, value: show_value(key, value, refdata()))],
     risk_panels=[
         RiskPanel("impacts", _l("Per discipline"), "risks/panels/impacts.html", order=10),
         RiskPanel("history", _l("Scorehistorie"), "risks/panels/history.html", context=_history,

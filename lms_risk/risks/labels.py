@@ -1,4 +1,4 @@
-"""What the risk's stored codes are called on screen and in the audit trail (Dutch, translated)."""
+"""What the risk's stored codes are called on screen (Dutch, translated), and its rules' messages."""
 
 from enum import StrEnum
 
@@ -15,22 +15,23 @@ class Status(StrEnum):
 
 STATUSES = tuple(s.value for s in Status)
 STATUS_LABELS = {
-    Status.CONCEPT: _l("Concept"),
-    Status.OPEN: _l("Open"),
-    Status.IN_BEHANDELING: _l("In behandeling"),
-    Status.GEACCEPTEERD: _l("Geaccepteerd"),
-    Status.GESLOTEN: _l("Gesloten"),
+    Status.CONCEPT.value: _l("Concept"),
+    Status.OPEN.value: _l("Open"),
+    Status.IN_BEHANDELING.value: _l("In behandeling"),
+    Status.GEACCEPTEERD.value: _l("Geaccepteerd"),
+    Status.GESLOTEN.value: _l("Gesloten"),
 }
 BASIS_LABELS = {
     "netto": _l("netto"),
     "bruto": _l("bruto"),
 }
-SCORE_FIELD_LABELS = {
-    "bruto_likelihood": _l("bruto kans"),
-    "netto_likelihood": _l("netto kans"),
-    "bruto_impact": _l("bruto impact"),
-    "netto_impact": _l("netto impact"),
-    "applies": _l("van toepassing"),
+
+# Messages of the risk's own rules (risks.services.validate).
+ERROR_MESSAGES = {
+    "unknown": _l("Onbekende waarde."),
+    "out_of_range": _l("Kies een score uit de matrix."),
+    "netto_above_bruto": _l("De netto score mag niet hoger zijn dan de bruto score."),
+    "unknown_discipline": _l("Onbekende discipline."),
 }
 
 
@@ -40,28 +41,3 @@ def basis_label(code: str) -> str:
 
 def status_label(code: str) -> str:
     return str(STATUS_LABELS.get(code, code))
-
-
-# Names of the fields that audit events record (risks.services._snapshot and friends).
-FIELD_LABELS = {
-    **SCORE_FIELD_LABELS,
-    "title": _l("titel"),
-    "description": _l("beschrijving"),
-    "cause": _l("oorzaak"),
-    "consequence": _l("gevolg"),
-    "owner": _l("eigenaar"),
-    "status": _l("status"),
-    "next_review": _l("volgende review"),
-    "target_level_id": _l("streefniveau"),
-    "category_id": _l("categorie"),
-    "meldkamers": _l("meldkamers"),
-    "voorzieningen": _l("voorzieningen"),
-    "rationale": _l("toelichting"),
-}
-
-
-def field_label(key: str) -> str:
-    """'AMB.netto_impact' -> 'AMB · netto impact'; 'title' -> 'titel'; unknown keys as they are."""
-    prefix, _, name = key.rpartition(".")
-    text = str(FIELD_LABELS.get(name, name))
-    return f"{prefix} · {text}" if prefix else text

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
@@ -140,4 +141,4 @@ class ScoreChange(db.Model):
 
     risk: Mapped[Risk] = relationship(back_populates="score_changes")
     discipline: Mapped[Discipline | None] = relationship(lazy="joined")
-    user = relationship("User", lazy="joined")
+    user = relationship(User, lazy="joined")

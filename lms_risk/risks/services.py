@@ -1,22 +1,17 @@
 """Creating, changing and deleting risks. Flush, never commit: the caller owns the transaction."""
 
-from dataclasses import dataclass, field
-from datetime import date
-
 from sqlalchemy import insert, select
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
-from .permissions import can_score
 from ..extensions import db
-from ..reference.models import Category, Discipline, Meldkamer, Voorziening
+from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
-from .labels import STATUSES
+from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
+from .labels import ERROR_MESSAGES
 from .models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
-from ..matrix.services import load_grid
+from .permissions import can_score
 from .scoring import apply_scores, derive
-
-SCORE_RANGE = range(1, 6)
 
 
 class RiskError(Exception):
@@ -42,92 +37,49 @@ class ScorePermissionError(Exception):
         self.discipline_code = discipline_code
 
 
-@dataclass
-class ImpactData:
-    applies: bool = False
-    bruto_impact: int | None = None
-    netto_impact: int | None = None
-    rationale: str = ""
-
-
-@dataclass
-class RiskData:
-    """Everything a user can set on a risk; codes refer to reference data."""
-
-    title: str
-    bruto_likelihood: int
-    netto_likelihood: int
-    description: str = ""
-    cause: str = ""
-    consequence: str = ""
-    category_code: str | None = None
-    owner: str = ""
-    status: str = "concept"
-    meldkamer_codes: list[str] = field(default_factory=list)
-    voorziening_codes: list[str] = field(default_factory=list)
-    target_level_id: int | None = None
-    next_review: date | None = None
-    # discipline code -> impact; a discipline left out is left as it is (or "not applicable" when new)
-    impacts: dict[str, ImpactData] = field(default_factory=dict)
-
-
-SCORE_FIELDS = ("bruto_likelihood", "netto_likelihood")
-IMPACT_SCORE_FIELDS = ("applies", "bruto_impact", "netto_impact")
-TEXT_FIELDS = ("title", "description", "cause", "consequence", "owner", "status", "next_review",
-               "target_level_id", "category_id")
-
-
-def validate(data: RiskData) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not data.title or not data.title.strip():
-        errors["title"] = "missing"
-    elif len(data.title) > 300:
-        errors["title"] = "too_long"
-    if data.status not in STATUSES:
-        errors["status"] = "unknown"
+def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
+    """Clean ``data`` in place by the field specification and check the risk's own rules.
+    Returns {field key: message}; per-discipline keys look like "AMB.netto_impact"."""
+    refs = refs or refdata()
+    errors = RISK_FIELDS.clean(data)
+    errors.update(_check_codes(RISK_FIELDS, data, refs))
     for name in SCORE_FIELDS:
-        if getattr(data, name) not in SCORE_RANGE:
-            errors[name] = "out_of_range"
+        if name not in errors and getattr(data, name) not in _scale(refs, RISK_FIELDS[name]):
+            errors[name] = str(ERROR_MESSAGES["out_of_range"])
     if not errors.get("netto_likelihood") and not errors.get("bruto_likelihood"):
         if data.netto_likelihood > data.bruto_likelihood:
-            errors["netto_likelihood"] = "netto_above_bruto"
+            errors["netto_likelihood"] = str(ERROR_MESSAGES["netto_above_bruto"])
     for code, impact in data.impacts.items():
+        if code not in refs.disciplines.by_code:
+            errors["impacts"] = str(ERROR_MESSAGES["unknown_discipline"])
+            continue
+        errors.update({f"{code}.{k}": v for k, v in IMPACT_FIELDS.clean(impact).items()})
         if not impact.applies:
             continue
         for name in ("bruto_impact", "netto_impact"):
-            if getattr(impact, name) not in SCORE_RANGE:
-                errors[f"{code}.{name}"] = "out_of_range"
+            if getattr(impact, name) not in _scale(refs, IMPACT_FIELDS[name]):
+                errors[f"{code}.{name}"] = str(ERROR_MESSAGES["out_of_range"])
         if (f"{code}.bruto_impact" not in errors and f"{code}.netto_impact" not in errors
                 and impact.netto_impact > impact.bruto_impact):
-            errors[f"{code}.netto_impact"] = "netto_above_bruto"
+            errors[f"{code}.netto_impact"] = str(ERROR_MESSAGES["netto_above_bruto"])
     return errors
 
 
-class _Refs:
-    """Reference data by code, loaded once per operation (an import touches thousands of rows)."""
-
-    def __init__(self):
-        self.disciplines = {d.code: d for d in db.session.scalars(db.select(Discipline))}
-        self.categories = {c.code: c for c in db.session.scalars(db.select(Category))}
-        self.meldkamers = {m.code: m for m in db.session.scalars(db.select(Meldkamer))}
-        self.voorzieningen = {v.code: v for v in db.session.scalars(db.select(Voorziening))}
-        self.grid = load_grid()
-
-    def resolve(self, data: RiskData) -> dict[str, str]:
-        errors = {}
-        if data.category_code and data.category_code not in self.categories:
-            errors["category"] = "unknown"
-        for name, codes, known in (("meldkamers", data.meldkamer_codes, self.meldkamers),
-                                   ("voorzieningen", data.voorziening_codes, self.voorzieningen)):
-            if any(c not in known for c in codes):
-                errors[name] = "unknown"
-        if any(c not in self.disciplines for c in data.impacts):
-            errors["impacts"] = "unknown_discipline"
-        return errors
+def _scale(refs: RefData, spec) -> set[int]:
+    return {c.value for c in getattr(refs, spec.scale)}
 
 
-def load_refs() -> _Refs:
-    return _Refs()
+def _check_codes(fields, data, refs: RefData) -> dict[str, str]:
+    errors = {}
+    for spec in fields:
+        if spec.kind not in ("ref", "refs"):
+            continue
+        codes = getattr(data, spec.name)
+        codes = codes if spec.kind == "refs" else [codes] if codes else []
+        known = refs.level_by_code if spec.ref == "levels" else refs.list(spec.ref).by_code
+        if any(c not in known for c in codes):
+            errors[spec.name] = str(ERROR_MESSAGES["unknown"])
+    return errors
 
 
 def next_code() -> str:
@@ -136,63 +88,62 @@ def next_code() -> str:
     return f"R-{(max(numbers, default=0) + 1):04d}"
 
 
-def _check(data: RiskData, refs: _Refs) -> None:
-    errors = validate(data) | refs.resolve(data)
+def _check(data: RiskData, refs: RefData) -> None:
+    errors = validate(data, refs)
     if errors:
         raise RiskError(errors)
 
 
-def _snapshot(risk: Risk) -> dict:
-    snap = {name: getattr(risk, name) for name in TEXT_FIELDS + SCORE_FIELDS}
-    snap["next_review"] = risk.next_review.isoformat() if risk.next_review else None
-    snap["meldkamers"] = sorted(m.code for m in risk.meldkamers)
-    snap["voorzieningen"] = sorted(v.code for v in risk.voorzieningen)
+def _snapshot(risk: Risk, refs: RefData) -> dict:
+    snap = RISK_FIELDS.snapshot(risk, refs)
     for impact in risk.impacts:
-        for name in IMPACT_SCORE_FIELDS + ("rationale",):
-            snap[f"{impact.discipline.code}.{name}"] = getattr(impact, name)
+        code = refs.disciplines.by_id[impact.discipline_id].code
+        snap.update(IMPACT_FIELDS.snapshot(impact, refs, prefix=f"{code}."))
     return snap
 
 
 def create_risk(data: RiskData, user, *, code: str | None = None, reason: str = "",
-                refs: _Refs | None = None) -> Risk:
-    refs = refs or _Refs()
+                refs: RefData | None = None) -> Risk:
+    refs = refs or refdata()
     _check(data, refs)
     for discipline_code, new in data.impacts.items():
-        if new.applies and not can_score(user, refs.disciplines[discipline_code].id):
+        if new.applies and not can_score(user, refs.disciplines.by_code[discipline_code].id):
             raise ScorePermissionError(discipline_code)
     risk = Risk(code=code or next_code(), created_by_id=getattr(user, "id", None))
-    risk.impacts = [DisciplineImpact(discipline=d, discipline_id=d.id)
-                    for d in sorted(refs.disciplines.values(), key=lambda d: d.id)]
+    risk.impacts = [DisciplineImpact(discipline_id=d.id)
+                    for d in sorted(refs.disciplines.all, key=lambda d: d.id)]
     _assign(risk, data, refs)
     risk.updated_by_id = risk.created_by_id
     apply_scores(risk, refs.grid)
     db.session.add(risk)
     db.session.flush()
     record("create", "risk", risk.code, user, summary=risk.title,
-           changes={k: [None, v] for k, v in _snapshot(risk).items() if v not in (None, "", [])})
+           changes={k: [None, v] for k, v in _snapshot(risk, refs).items()
+                    if v not in (None, "", [], False)})
     return risk
 
 
 def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reason: str = "",
-                refs: _Refs | None = None) -> dict:
+                refs: RefData | None = None) -> dict:
     """Apply ``data``; returns the audit diff (empty when nothing changed)."""
     if risk.version != expected_version:
         raise StaleRiskError(risk, expected_version)
-    refs = refs or _Refs()
+    refs = refs or refdata()
     _check(data, refs)
     user_id = getattr(user, "id", None)
     for code, new in data.impacts.items():
-        current = risk.impact_for(refs.disciplines[code].id)
-        if _impact_differs(current, new) and not can_score(user, refs.disciplines[code].id):
+        discipline_id = refs.disciplines.by_code[code].id
+        current = risk.impact_for(discipline_id)
+        if _impact_differs(current, new) and not can_score(user, discipline_id):
             raise ScorePermissionError(code)
-    before = _snapshot(risk)
+    before = _snapshot(risk, refs)
     old_scores = _scores(risk)
     # One save is one write: a lazy load on the way (the history collection, an expired user)
     # would otherwise autoflush the half-made change and raise the version twice.
     with db.session.no_autoflush:
         _assign(risk, data, refs)
         apply_scores(risk, refs.grid)
-        after = _snapshot(risk)
+        after = _snapshot(risk, refs)
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
         if not changes:
             return {}
@@ -212,7 +163,8 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
 
 
 def delete_risk(risk: Risk, user, reason: str = "") -> None:
-    snapshot = {k: [v, None] for k, v in _snapshot(risk).items()}
+    snapshot = {k: [v, None] for k, v in _snapshot(risk, refdata()).items()
+                if v not in (None, "", [], False)}
     record("delete", "risk", risk.code, user, summary=reason or risk.title, changes=snapshot)
     db.session.delete(risk)
     db.session.flush()
@@ -223,41 +175,20 @@ def _impact_differs(current: DisciplineImpact | None, new: ImpactData) -> bool:
         return new.applies
     if not new.applies and not current.applies:
         return False
-    return (current.applies, current.bruto_impact, current.netto_impact, current.rationale or "") != (
-        new.applies, new.bruto_impact, new.netto_impact, new.rationale or "")
+    return any(getattr(current, f.name) != getattr(new, f.name) for f in IMPACT_FIELDS)
 
 
-def _assign(risk: Risk, data: RiskData, refs: _Refs) -> None:
-    risk.title = data.title.strip()
-    risk.description = data.description or ""
-    risk.cause = data.cause or ""
-    risk.consequence = data.consequence or ""
-    risk.owner = (data.owner or "").strip()
-    risk.status = data.status
-    risk.bruto_likelihood = data.bruto_likelihood
-    risk.netto_likelihood = data.netto_likelihood
-    risk.target_level_id = data.target_level_id
-    risk.next_review = data.next_review
-    category = refs.categories.get(data.category_code) if data.category_code else None
-    risk.category_id = category.id if category else None
-    meldkamers = [refs.meldkamers[c] for c in data.meldkamer_codes]
-    if {m.id for m in risk.meldkamers} != {m.id for m in meldkamers}:
-        risk.meldkamers = meldkamers
-    voorzieningen = [refs.voorzieningen[c] for c in data.voorziening_codes]
-    if {v.id for v in risk.voorzieningen} != {v.id for v in voorzieningen}:
-        risk.voorzieningen = voorzieningen
+def _assign(risk: Risk, data: RiskData, refs: RefData) -> None:
+    RISK_FIELDS.assign(risk, data, refs)
     for code, new in data.impacts.items():
-        impact = risk.impact_for(refs.disciplines[code].id)
+        discipline_id = refs.disciplines.by_code[code].id
+        impact = risk.impact_for(discipline_id)
         if impact is None:  # a discipline added after this risk was made
-            impact = DisciplineImpact(discipline=refs.disciplines[code])
+            impact = DisciplineImpact(discipline_id=discipline_id)
             risk.impacts.append(impact)
-        if new.applies:
-            values = (True, new.bruto_impact, new.netto_impact, new.rationale or "")
-        else:  # not applicable: scores cleared, the rationale (why not) kept
-            values = (False, None, None, new.rationale or "")
-        for name, value in zip(("applies", "bruto_impact", "netto_impact", "rationale"), values):
-            if getattr(impact, name) != value:
-                setattr(impact, name, value)
+        if not new.applies:  # not applicable: scores cleared, the rationale (why not) kept
+            new = ImpactData(applies=False, rationale=new.rationale)
+        IMPACT_FIELDS.assign(impact, new, refs)
 
 
 def _scores(risk: Risk) -> dict[tuple[int | None, str], object]:
@@ -276,8 +207,13 @@ def _str(value) -> str | None:
     return str(value)
 
 
+# The risk's many-to-many fields and their association tables, for bulk inserts.
+LINK_TABLES = {"meldkamers": (risk_meldkamer, "meldkamer_id"),
+               "voorzieningen": (risk_voorziening, "voorziening_id")}
+
+
 def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = "",
-                      refs: _Refs | None = None) -> int:
+                      refs: RefData | None = None) -> int:
     """Create many risks in a few statements (the Excel import of thousands of rows).
 
     Validated and derived exactly as :func:`create_risk` does, each with its audit event; written
@@ -285,12 +221,13 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     """
     if not items:
         return 0
-    refs = refs or _Refs()
+    refs = refs or refdata()
     user_id = getattr(user, "id", None)
     now = utcnow()
-    disciplines = [(d.id, d.code) for d in sorted(refs.disciplines.values(), key=lambda d: d.id)]
+    disciplines = [(d.id, d.code) for d in sorted(refs.disciplines.all, key=lambda d: d.id)]
     may_score = {code: can_score(user, d_id) for d_id, code in disciplines}
     none = ImpactData()
+    columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
     risk_rows, derived_impacts = [], []
     for code, data in items:
         _check(data, refs)
@@ -303,17 +240,14 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
             {c: (i.applies, i.bruto_impact, i.netto_impact) for c, i in impacts.items()},
             refs.grid)
         derived_impacts.append((impacts, per_impact))
-        category = refs.categories.get(data.category_code) if data.category_code else None
-        risk_rows.append({
-            "code": code, "title": data.title.strip(), "description": data.description or "",
-            "cause": data.cause or "", "consequence": data.consequence or "",
-            "owner": (data.owner or "").strip(), "status": data.status,
-            "category_id": category.id if category else None,
-            "bruto_likelihood": data.bruto_likelihood, "netto_likelihood": data.netto_likelihood,
-            "target_level_id": data.target_level_id, "next_review": data.next_review,
-            "version": 1, "created_at": now, "updated_at": now,
-            "created_by_id": user_id, "updated_by_id": user_id, **derived,
-        })
+        row = {"code": code, "version": 1, "created_at": now, "updated_at": now,
+               "created_by_id": user_id, "updated_by_id": user_id, **derived}
+        for spec in columns:
+            value = getattr(data, spec.name)
+            if spec.kind == "ref":
+                value = _ref_id(refs, spec.ref, value)
+            row[spec.attr] = value
+        risk_rows.append(row)
     # Core inserts on the tables are multi-row statements; the ORM's bulk insert (and RETURNING
     # in parameter order, on SQLite) fall back to a statement a row and cost several times more.
     db.session.execute(insert(Risk.__table__), risk_rows)
@@ -322,7 +256,8 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     for start in range(0, len(codes), 900):  # SQLite's bound-parameter limit
         ids.update(db.session.execute(select(Risk.code, Risk.id).where(
             Risk.code.in_(codes[start:start + 900]))).all())
-    impact_rows, meldkamer_rows, voorziening_rows, audit_rows = [], [], [], []
+    impact_rows, audit_rows = [], []
+    link_rows: dict[str, list] = {name: [] for name in LINK_TABLES}
     for (code, data), (impacts, per_impact) in zip(items, derived_impacts):
         risk_id = ids[code]
         snapshot = {}
@@ -338,20 +273,25 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
                 snapshot.update({f"{d_code}.applies": [None, True],
                                  f"{d_code}.bruto_impact": [None, row["bruto_impact"]],
                                  f"{d_code}.netto_impact": [None, row["netto_impact"]]})
-        meldkamer_rows += [{"risk_id": risk_id, "meldkamer_id": refs.meldkamers[c].id}
-                           for c in dict.fromkeys(data.meldkamer_codes)]
-        voorziening_rows += [{"risk_id": risk_id, "voorziening_id": refs.voorzieningen[c].id}
-                             for c in dict.fromkeys(data.voorziening_codes)]
-        snapshot.update({"title": [None, data.title.strip()], "status": [None, data.status],
+        for name, (table, column) in LINK_TABLES.items():
+            items_of = refs.list(name).by_code
+            link_rows[name] += [{"risk_id": risk_id, column: items_of[c].id}
+                                for c in dict.fromkeys(getattr(data, name))]
+        snapshot.update({"title": [None, data.title], "status": [None, data.status],
                          "bruto_likelihood": [None, data.bruto_likelihood],
                          "netto_likelihood": [None, data.netto_likelihood]})
         audit_rows.append({"at": now, "user_id": user_id, "action": "create", "entity_type": "risk",
-                           "entity_id": code, "summary": reason or data.title.strip(),
+                           "entity_id": code, "summary": reason or data.title,
                            "changes": snapshot})
     db.session.execute(insert(DisciplineImpact.__table__), impact_rows)
-    if meldkamer_rows:
-        db.session.execute(insert(risk_meldkamer), meldkamer_rows)
-    if voorziening_rows:
-        db.session.execute(insert(risk_voorziening), voorziening_rows)
+    for name, (table, _column) in LINK_TABLES.items():
+        if link_rows[name]:
+            db.session.execute(insert(table), link_rows[name])
     db.session.execute(insert(AuditEvent.__table__), audit_rows)
     return len(items)
+
+
+def _ref_id(refs: RefData, ref: str, code):
+    if code in (None, ""):
+        return None
+    return (refs.level_by_code if ref == "levels" else refs.list(ref).by_code)[code].id

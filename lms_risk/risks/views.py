@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.access import deny, require
@@ -11,17 +11,14 @@ from ..core.features import registry
 from ..core.forms import EmptyForm
 from ..extensions import db
 from ..i18n import localized
-from ..matrix.models import ImpactClass, LikelihoodClass, RiskLevel
-from ..reference.models import Category, Discipline, Meldkamer, Voorziening
-from .forms import ERROR_MESSAGES, impact_fields, make_risk_form
-from .labels import STATUS_LABELS
+from ..reference.data import refdata
+from .forms import form_values, make_risk_form, risk_data
 from .heatmap import build_heatmap
+from .labels import STATUS_LABELS
 from .models import Risk
 from .permissions import can_delete_risks, can_edit_risks, can_score
 from .register import RegisterFilter, register_page
 from .services import (
-    ImpactData,
-    RiskData,
     RiskError,
     ScorePermissionError,
     StaleRiskError,
@@ -33,22 +30,13 @@ from .services import (
 bp = Blueprint("risks", __name__)
 
 
-REFERENCE_LISTS = (("disciplines", Discipline), ("meldkamers", Meldkamer),
-                   ("voorzieningen", Voorziening), ("categories", Category))
-
-
 def _lookups() -> dict:
-    """Reference lists a register or form page needs: the four code lists in one UNION query
-    (rows with id, code, name_nl, name_en) and the levels in another."""
-    parts = [select(literal(kind).label("kind"), model.id, model.code, model.name_nl, model.name_en,
-                    model.sort_order)
-             for kind, model in REFERENCE_LISTS]
-    lists = {kind: [] for kind, _ in REFERENCE_LISTS}
-    for row in db.session.execute(union_all(*parts).order_by("kind", "sort_order", "id")):
-        lists[row.kind].append(row)
-    lists["levels"] = list(db.session.scalars(select(RiskLevel).order_by(RiskLevel.rank)))
-    lists["statuses"] = STATUS_LABELS
-    return lists
+    """What the register's pages show of the reference data: active items only."""
+    refs = refdata()
+    return {"refs": refs, "disciplines": refs.disciplines.active,
+            "meldkamers": refs.meldkamers.active, "voorzieningen": refs.voorzieningen.active,
+            "categories": refs.categories.active, "levels": refs.levels,
+            "statuses": STATUS_LABELS}
 
 
 def _register_filter() -> RegisterFilter:
@@ -62,7 +50,7 @@ def register():
     size = request.args.get("size", type=int) or current_app.config["REGISTER_PAGE_SIZE"]
     lookups = _lookups()
     page = register_page(flt, request.args.get("after"), size=size,
-                         disciplines=lookups["disciplines"], levels=lookups["levels"])
+                         disciplines=lookups["refs"].disciplines.all, levels=lookups["levels"])
     owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "").distinct()
                                 .order_by(Risk.owner)).all()
     # Styles and names per level computed once: the table shows up to 6 badges a row.
@@ -77,7 +65,8 @@ def register():
 def heatmap():
     flt = _register_filter()
     lookups = _lookups()
-    heatmap = build_heatmap(flt, disciplines=lookups["disciplines"], levels=lookups["levels"])
+    heatmap = build_heatmap(flt, disciplines=lookups["refs"].disciplines.all,
+                            levels=lookups["levels"])
     return render_template("risks/heatmap.html", heatmap=heatmap, flt=flt, **lookups)
 
 
@@ -102,59 +91,26 @@ def detail(code: str):
                            delete_form=EmptyForm(), **lookups)
 
 
-def _build_form(lookups, **kwargs):
-    return make_risk_form(
-        lookups["disciplines"],
-        list(db.session.scalars(select(LikelihoodClass).order_by(LikelihoodClass.value))),
-        list(db.session.scalars(select(ImpactClass).order_by(ImpactClass.value))),
-        lookups["levels"], lookups["categories"], lookups["meldkamers"], lookups["voorzieningen"],
-        localized, **kwargs)
+def _build_form(lookups, risk=None, **kwargs):
+    keep = {}
+    if risk is not None:
+        keep = {"meldkamers": [m.code for m in risk.meldkamers],
+                "voorzieningen": [v.code for v in risk.voorzieningen],
+                "category": [risk.category.code] if risk.category else []}
+    return make_risk_form(lookups["refs"], lookups["disciplines"], keep=keep, **kwargs)
 
 
-def _form_data(risk: Risk | None) -> dict:
-    if risk is None:
-        return {"status": "concept"}
-    data = {
-        "title": risk.title, "description": risk.description, "cause": risk.cause,
-        "consequence": risk.consequence, "category": risk.category.code if risk.category else "",
-        "owner": risk.owner, "status": risk.status,
-        "meldkamers": [m.code for m in risk.meldkamers],
-        "voorzieningen": [v.code for v in risk.voorzieningen],
-        "bruto_likelihood": risk.bruto_likelihood, "netto_likelihood": risk.netto_likelihood,
-        "target_level": risk.target_level_id, "next_review": risk.next_review,
-        "version": risk.version,
-    }
-    for impact in risk.impacts:
-        code = impact.discipline.code
-        data.update({f"{code}-applies": impact.applies, f"{code}-bruto": impact.bruto_impact,
-                     f"{code}-netto": impact.netto_impact, f"{code}-rationale": impact.rationale})
-    return data
-
-
-def _risk_data(form, disciplines) -> RiskData:
+def _risk_data(form, disciplines):
     """The form as RiskData. Impacts of disciplines the user may not score are taken only when the
     request carries them (the page disables those fields); the service refuses any change there."""
-    impacts = {}
-    for d in disciplines:
-        if not can_score(current_user, d.id) and f"{d.code}-rationale" not in request.form:
-            continue
-        applies, bruto, netto, rationale = impact_fields(form, d.code)
-        impacts[d.code] = ImpactData(applies=applies.data, bruto_impact=bruto.data,
-                                     netto_impact=netto.data, rationale=(rationale.data or "").strip())
-    return RiskData(
-        title=form.title.data or "", description=form.description.data or "",
-        cause=form.cause.data or "", consequence=form.consequence.data or "",
-        category_code=form.category.data or None, owner=form.owner.data or "",
-        status=form.status.data, meldkamer_codes=form.meldkamers.data or [],
-        voorziening_codes=form.voorzieningen.data or [],
-        bruto_likelihood=form.bruto_likelihood.data, netto_likelihood=form.netto_likelihood.data,
-        target_level_id=form.target_level.data, next_review=form.next_review.data, impacts=impacts)
+    return risk_data(form, [d for d in disciplines if can_score(current_user, d.id)
+                            or f"{d.code}-rationale" in request.form])
 
 
 def _show_errors(form, error: RiskError) -> None:
     for key, code in error.errors.items():
-        name = key.replace(".bruto_impact", "-bruto").replace(".netto_impact", "-netto")
-        message = str(ERROR_MESSAGES.get(code, code))
+        name = key.replace(".", "-")
+        message = str(code)
         if name in form:
             form[name].errors = list(form[name].errors) + [message]
         else:
@@ -169,7 +125,7 @@ def _render_form(form, risk, lookups, theirs=None, status=200):
 @require(can_edit_risks)
 def new():
     lookups = _lookups()
-    form = _build_form(lookups, data=None if request.method == "POST" else _form_data(None))
+    form = _build_form(lookups, data=None if request.method == "POST" else {"status": "concept"})
     if form.validate_on_submit():
         try:
             risk = create_risk(_risk_data(form, lookups["disciplines"]), current_user,
@@ -190,8 +146,9 @@ def edit(code: str):
     risk = _get_risk(code)
     lookups = _lookups()
     if request.method == "GET":
-        return _render_form(_build_form(lookups, data=_form_data(risk)), risk, lookups)
-    form = _build_form(lookups)
+        return _render_form(_build_form(lookups, risk, data=form_values(risk, lookups["refs"])),
+                            risk, lookups)
+    form = _build_form(lookups, risk)
     if form.validate_on_submit():
         try:
             expected = int(form.version.data)
@@ -205,7 +162,7 @@ def edit(code: str):
         except StaleRiskError:
             db.session.rollback()
             risk = _get_risk(code)
-            fresh = _build_form(lookups, formdata=None, data=_form_data(risk))
+            fresh = _build_form(lookups, risk, formdata=None, data=form_values(risk, lookups["refs"]))
             theirs = _unsaved(form, fresh)
             flash(_("Iemand anders heeft dit risico opgeslagen nadat u het opende. Het formulier "
                     "toont nu de nieuwste waarden; uw niet-opgeslagen invoer staat eronder. "

@@ -1,7 +1,8 @@
 """The audit trail as an auditor reads it: every change recorded, findable per risk, readable."""
 
 from lms_risk.extensions import db
-from lms_risk.risks.services import ImpactData, RiskData, update_risk
+from lms_risk.risks.fields import ImpactData, RiskData
+from lms_risk.risks.services import update_risk
 
 
 def test_audit_trail_filters_by_risk_and_names_fields_in_dutch(client, auth, make_risk, users):
@@ -17,7 +18,7 @@ def test_audit_trail_filters_by_risk_and_names_fields_in_dutch(client, auth, mak
     page = client.get(f"/audit?entity_type=risk&entity_id={first.code}").get_data(as_text=True)
     assert page.count(f">{first.code}</a>") == 2  # created, then changed
     assert other.code not in page
-    assert "netto kans</span>: 3 → 2" in page  # a readable field name, not 'netto_likelihood'
+    assert "Netto kans</span>: 3 → 2" in page  # a readable field name, not 'netto_likelihood'
     assert "Uitwijktest geslaagd" in page
     # A create event lists its fields folded away, so the page stays readable.
     assert "<details><summary>" in page

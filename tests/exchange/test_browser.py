@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 def seed(app):
     from lms_risk.auth.models import User
     from lms_risk.extensions import db
-    from lms_risk.risks.services import ImpactData, RiskData, create_risk
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import create_risk
 
     with app.app_context():
         chair = db.session.scalar(db.select(User).filter_by(role="chair"))

@@ -6,7 +6,7 @@ from io import BytesIO
 import openpyxl
 import pytest
 
-from lms_risk.exchange.export import export_register, export_template
+from lms_risk.exchange.workbook import export_register, export_template
 from lms_risk.extensions import db
 from lms_risk.risks.register import RegisterFilter
 
@@ -139,7 +139,8 @@ def test_heatmap_sheet_counts_the_exported_risks(client, auth, register):
 
 
 def test_history_sheet_lists_score_changes(client, auth, register, users):
-    from lms_risk.risks.services import ImpactData, RiskData, update_risk
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import update_risk
     a, b, c = register
     update_risk(a, RiskData(title=a.title, bruto_likelihood=3, netto_likelihood=2, status="open",
                             impacts={"AMB": ImpactData(True, 5, 4)}),
@@ -151,7 +152,7 @@ def test_history_sheet_lists_score_changes(client, auth, register, users):
     assert len(rows) == 1
     row = rows[0]
     assert (row["Risico"], row["Discipline"], row["Veld"], row["Oud"], row["Nieuw"]) == (
-        a.code, "alle", "netto kans", 3, 2)
+        a.code, "alle", "Netto kans", 3, 2)
     assert row["Reden"] == "Uitwijktest geslaagd" and row["Wie"] == "chair@example.nl"
     assert row["Wanneer"].year >= 2026
 

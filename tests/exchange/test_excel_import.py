@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from lms_risk.exchange.export import export_register
+from lms_risk.exchange.workbook import export_register
 from lms_risk.extensions import db
 from lms_risk.risks.models import Risk, ScoreChange
 from lms_risk.risks.register import RegisterFilter
@@ -99,7 +99,8 @@ def test_dry_run_writes_nothing(runner, tmp_path, register, users):
 
 
 def test_a_row_older_than_the_register_is_a_conflict(runner, tmp_path, register, users):
-    from lms_risk.risks.services import ImpactData, RiskData, update_risk
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import update_risk
     a, b, c = register
     data = _edit(_export(users["chair"]), {(a.code, "Titel"): "Mijn titel",
                                           (b.code, "Eigenaar"): "Manager C2000"})
@@ -138,9 +139,9 @@ def test_every_problem_is_reported_with_its_place_and_nothing_is_written(
     result, counts = _run(runner, tmp_path, out.getvalue())
     assert result.exit_code == 1
     text = result.output
-    assert "blad Register, rij 2, kolom H (Status)" in text and "onbekende status" in text
-    assert "onbekende meldkamer Atlantis" in text
-    assert "rij 3, kolom K (Bruto kans)" in text and "kans buiten de matrix (1–5)" in text
+    assert "blad Register, rij 2, kolom H (Status)" in text and "onbekende waarde; kies uit" in text
+    assert "onbekende waarde Atlantis" in text
+    assert "rij 3, kolom K (Bruto kans)" in text and "buiten de matrix (1–5)" in text
     assert "rij 3, kolom B (Titel): deze cel bevat een formule" in text
     assert f"code {a.code} staat ook in rij 2" in text
     assert "rij 5, kolom B (Titel): Vul dit veld in." in text
@@ -160,7 +161,7 @@ def test_a_required_field_without_a_column_is_named(runner, tmp_path):
     book.save(out)
     result, counts = _run(runner, tmp_path, out.getvalue())
     assert result.exit_code == 1
-    assert "blad Register, rij 2, veld Titel: Vul dit veld in." in result.output
+    assert "blad Register, rij 2, veld Titel: vul dit veld in" in result.output
 
 
 def test_headers_in_english_in_any_order_unknown_columns_and_blank_rows(runner, tmp_path, users):

@@ -46,5 +46,5 @@ def test_member_cannot_create_a_risk_scored_for_another_discipline(client, auth)
 
     auth.login("amb")
     assert client.post("/risks/new", data=form_for()).status_code == 403  # form_for scores POL too
-    data = form_for(**{"POL-applies": None, "POL-bruto": "", "POL-netto": ""})
+    data = form_for(**{"POL-applies": None, "POL-bruto_impact": "", "POL-netto_impact": ""})
     assert client.post("/risks/new", data=data).status_code == 302

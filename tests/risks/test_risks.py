@@ -13,9 +13,9 @@ def form_for(risk=None, **overrides):
         "next_review": "", "reason": "", "meldkamers": ["LIM"], "voorzieningen": ["C2000"],
     }
     for code in ("AMB", "POL", "BRW", "KMAR", "LMS"):
-        data.update({f"{code}-bruto": "", f"{code}-netto": "", f"{code}-rationale": ""})
-    data.update({"AMB-applies": "y", "AMB-bruto": "5", "AMB-netto": "4",
-                 "POL-applies": "y", "POL-bruto": "3", "POL-netto": "2"})
+        data.update({f"{code}-bruto_impact": "", f"{code}-netto_impact": "", f"{code}-rationale": ""})
+    data.update({"AMB-applies": "y", "AMB-bruto_impact": "5", "AMB-netto_impact": "4",
+                 "POL-applies": "y", "POL-bruto_impact": "3", "POL-netto_impact": "2"})
     if risk is not None:
         data["version"] = str(risk.version)
     data.update(overrides)
@@ -46,18 +46,18 @@ def test_member_scores_only_own_discipline(client, auth, make_risk, users):
     risk = make_risk(AMB=(4, 3), POL=(3, 2))
     auth.login("amb")
     # The page disables the other disciplines' fields; the browser then sends only AMB's.
-    data = form_for(risk, **{"AMB-netto": "2", "POL-applies": None, "POL-bruto": None,
-                             "POL-netto": None, "POL-rationale": None, "BRW-rationale": None,
-                             "KMAR-rationale": None, "LMS-rationale": None, "BRW-bruto": None,
-                             "BRW-netto": None, "KMAR-bruto": None, "KMAR-netto": None,
-                             "LMS-bruto": None, "LMS-netto": None, "AMB-bruto": "4"})
+    data = form_for(risk, **{"AMB-netto_impact": "2", "POL-applies": None, "POL-bruto_impact": None,
+                             "POL-netto_impact": None, "POL-rationale": None, "BRW-rationale": None,
+                             "KMAR-rationale": None, "LMS-rationale": None, "BRW-bruto_impact": None,
+                             "BRW-netto_impact": None, "KMAR-bruto_impact": None, "KMAR-netto_impact": None,
+                             "LMS-bruto_impact": None, "LMS-netto_impact": None, "AMB-bruto_impact": "4"})
     assert client.post(f"/risks/{risk.code}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert risk.impact_for(users["amb"].discipline_id).netto_impact == 2
     pol = next(i for i in risk.impacts if i.discipline.code == "POL")
     assert (pol.applies, pol.netto_impact) == (True, 2)
     # A crafted request that changes POL's impact is refused and changes nothing.
-    data = form_for(risk, **{"POL-netto": "1", "AMB-netto": "2", "AMB-bruto": "4"})
+    data = form_for(risk, **{"POL-netto_impact": "1", "AMB-netto_impact": "2", "AMB-bruto_impact": "4"})
     assert client.post(f"/risks/{risk.code}/edit", data=data).status_code == 403
     db.session.expire_all()
     assert pol.netto_impact == 2
@@ -67,7 +67,7 @@ def test_score_change_history_records_who_when_old_new_reason(client, auth, make
     risk = make_risk(likelihood=3, AMB=(5, 4), POL=(3, 2))
     auth.login("chair")
     data = form_for(risk, bruto_likelihood="3", netto_likelihood="2", reason="Noodstroom getest", **{
-        "AMB-bruto": "5", "AMB-netto": "3", "POL-bruto": "3", "POL-netto": "2"})
+        "AMB-bruto_impact": "5", "AMB-netto_impact": "3", "POL-bruto_impact": "3", "POL-netto_impact": "2"})
     assert client.post(f"/risks/{risk.code}/edit", data=data).status_code == 302
     db.session.expire_all()
     changes = {(c.discipline.code if c.discipline else None, c.field): c for c in risk.score_changes}
@@ -91,10 +91,10 @@ def test_second_save_of_same_version_is_refused_and_shows_newer_values(client, a
     risk = make_risk(title="Oude titel", AMB=(4, 3))
     opened_version = risk.version
     auth.login("chair")
-    first = form_for(risk, title="Titel van de eerste", **{"AMB-bruto": "4", "AMB-netto": "3",
+    first = form_for(risk, title="Titel van de eerste", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
                                                             "POL-applies": None})
     assert client.post(f"/risks/{risk.code}/edit", data=first).status_code == 302
-    second = form_for(risk, title="Titel van de tweede", **{"AMB-bruto": "4", "AMB-netto": "3",
+    second = form_for(risk, title="Titel van de tweede", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
                                                              "POL-applies": None})
     second["version"] = str(opened_version)
     response = client.post(f"/risks/{risk.code}/edit", data=second)
@@ -112,7 +112,7 @@ def test_invalid_scores_are_refused_with_field_messages(client, auth):
     response = client.post("/risks/new", data=form_for(netto_likelihood="5", bruto_likelihood="2"))
     assert response.status_code == 422
     assert "De netto score mag niet hoger zijn dan de bruto score." in response.get_data(as_text=True)
-    response = client.post("/risks/new", data=form_for(**{"AMB-bruto": ""}))
+    response = client.post("/risks/new", data=form_for(**{"AMB-bruto_impact": ""}))
     assert response.status_code == 422
     assert "Kies een score uit de matrix." in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Risk.id))) == 0
@@ -131,7 +131,8 @@ def test_delete_writes_audit_event_and_only_chair_or_admin_may(client, auth, mak
 
 
 def test_one_save_raises_the_version_by_one(make_risk, users):
-    from lms_risk.risks.services import ImpactData, RiskData, update_risk
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import update_risk
 
     risk = make_risk("Uitval GMS", likelihood=3, AMB=(4, 3))
     assert risk.version == 1

@@ -1,0 +1,465 @@
+"""One description of an entity's fields, from which everything else about them is derived.
+
+A :class:`Field` says what a field is called (on screen, in the audit trail, as a Dutch and an
+English column header), what kind of value it holds, its limits and, for codes, which reference
+list they come from. :class:`FieldSet` derives from a list of them: the service's data class, the
+assignment to a model, the audit snapshot and how its values read, the WTForms fields, the form's
+initial values and the data read back from it, and each cell's parser and formatter for Excel.
+
+Adding a field to an entity is: its line in the entity's field list, a migration, and at most a
+template line where the page shows it.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, make_dataclass
+from dataclasses import field as dc_field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..extensions import db
+from ..i18n import localized
+
+# One text limit and one text cleaning for every path (form, import, API): the longest text a
+# spreadsheet cell holds, and no control characters but tab and line breaks.
+MAX_TEXT = 32_767
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TRUE = {"ja", "j", "yes", "y", "true", "waar", "1", "x"}
+FALSE = {"nee", "n", "no", "false", "onwaar", "0", ""}
+_MISSING = object()
+
+
+def normalise(value) -> str:
+    """For matching names and headers: single spaces, case-insensitive."""
+    return " ".join(str(value if value is not None else "").split()).casefold()
+
+
+def clean_text(value: str) -> str:
+    """Line breaks as ``\\n``, composed Unicode; raises ValueError on other control characters."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if _CONTROL.search(value):
+        raise ValueError(_("de tekst bevat onzichtbare stuurtekens"))
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # attribute of the data class, audit key and form field name
+    label: Any  # lazy gettext, Dutch source: form label and audit trail
+    header: str  # Excel column header (Dutch, as exported)
+    header_en: str  # English alias accepted on import
+    kind: str = "text"  # text, longtext, int, date, bool, choice, ref, refs
+    required: bool = False
+    max_length: int | None = None
+    ref: str | None = None  # refdata list ("categories", "meldkamers", …) or "levels"
+    scale: str | None = None  # refdata scale whose values an int takes ("likelihoods", "impacts")
+    choices: Mapping[str, Any] | None = None  # code -> label, for kind "choice"
+    model_attr: str | None = None  # the model's attribute when it differs (category -> category_id)
+    model_class: type | None = None  # for "refs": the related ORM class
+    default: Any = None
+    score: bool = False  # a score: each change goes into the score history
+    form: bool = True  # part of the edit form
+    width: int = 14  # Excel column width
+    wrap: bool = False
+    description: Any = None  # help text under the form field
+
+    # --- values -------------------------------------------------------------------------------
+
+    @property
+    def attr(self) -> str:
+        return self.model_attr or self.name
+
+    def empty(self):
+        if self.default is not None:
+            return self.default
+        return [] if self.kind == "refs" else "" if self.kind in ("text", "longtext") else None
+
+    def clean(self, value):
+        """The value as the register keeps it; ValueError with a message when it cannot be."""
+        if self.kind in ("text", "longtext"):
+            value = "" if value is None else str(value)
+            value = clean_text(value.strip() if self.kind == "text" else value)
+            limit = self.max_length or MAX_TEXT
+            if len(value) > limit:
+                raise ValueError(_("te lang: %(n)s tekens, hoogstens %(max)s", n=len(value),
+                                   max=limit))
+            if self.required and not value.strip():
+                raise ValueError(_("vul dit veld in"))
+            return value
+        if self.required and value in (None, "", []):
+            raise ValueError(_("vul dit veld in"))
+        return value
+
+    def to_model(self, obj, value, refs) -> None:
+        """Set ``value`` on ``obj`` (only when it differs: an equal assignment still dirties it)."""
+        if self.kind == "ref":
+            item = _ref_item(refs, self.ref, value)
+            new = item.id if item else None
+        elif self.kind == "refs":
+            wanted = [_ref_item(refs, self.ref, code) for code in value or ()]
+            current = getattr(obj, self.attr)
+            if {i.id for i in current} != {i.id for i in wanted}:
+                from_db = self.model_class
+                setattr(obj, self.attr, [obj_session_get(from_db, i.id) for i in wanted])
+            return
+        else:
+            new = value
+        if getattr(obj, self.attr) != new:
+            setattr(obj, self.attr, new)
+
+    def from_model(self, obj, refs):
+        value = getattr(obj, self.attr)
+        if self.kind == "ref":
+            item = _ref_item_by_id(refs, self.ref, value)
+            return item.code if item else None
+        if self.kind == "refs":
+            return sorted(i.code for i in value)
+        return value
+
+    def snapshot(self, value):
+        """JSON-safe, as the audit trail stores it (codes, ISO dates)."""
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, list):
+            return sorted(value)
+        return value
+
+    def show(self, value, refs):
+        """A stored or snapshot value as a reader understands it: names, not codes or ids."""
+        if value in (None, "", []):
+            return value
+        if self.kind == "choice":
+            return str(self.choices.get(value, value))
+        if self.kind == "ref":
+            item = _ref_item(refs, self.ref, value, missing=None)
+            return localized(item) if item else value
+        if self.kind == "refs":
+            return [localized(_ref_item(refs, self.ref, c, missing=None)) or c for c in value]
+        return value
+
+    # --- the form -----------------------------------------------------------------------------
+
+    def form_field(self, refs, keep=()):
+        validators = [DataRequired()] if self.required else [Optional()]
+        if self.kind in ("text", "longtext"):
+            validators.append(Length(max=self.max_length or MAX_TEXT))
+            cls = StringField if self.kind == "text" else TextAreaField
+            return cls(self.label, validators=validators, description=self.description)
+        if self.kind == "date":
+            return DateField(self.label, validators=validators, description=self.description)
+        if self.kind == "bool":
+            return BooleanField(self.label, description=self.description)
+        if self.kind == "refs":
+            return SelectMultipleField(self.label, choices=self.form_choices(refs, keep),
+                                       validators=[Optional()], description=self.description)
+        coerce = _optional_int if self.kind == "int" else _optional_str
+        return SelectField(self.label, choices=self.form_choices(refs, keep), coerce=coerce,
+                           validators=validators, description=self.description)
+
+    def form_choices(self, refs, keep=()) -> list:
+        return [SelectChoice(value, label) for value, label in self._choices(refs, keep)]
+
+    def _choices(self, refs, keep) -> list:
+        if self.kind == "choice":
+            return [(code, str(label)) for code, label in self.choices.items()]
+        if self.kind == "int" and self.scale:
+            options = [(c.value, f"{c.value} – {localized(c, 'label')}")
+                       for c in getattr(refs, self.scale)]
+            return options if self.required else [("", "–")] + options
+        if self.ref == "levels":
+            options = [(lvl.code, localized(lvl)) for lvl in refs.levels]
+        else:
+            options = [(i.code, localized(i)) for i in refs.list(self.ref).choices(keep)]
+        return options if self.kind == "refs" else [("", "–")] + options
+
+    # --- Excel --------------------------------------------------------------------------------
+
+    def cell(self, value, refs):
+        """The value as the workbook shows it (Dutch names for codes, ja/nee)."""
+        if value in (None, "", []):
+            return None
+        if self.kind == "bool":
+            return "ja" if value else "nee"
+        if self.kind == "choice":
+            return str(self.choices.get(value, value))
+        if self.kind == "ref":
+            item = _ref_item(refs, self.ref, value, missing=None)
+            return item.name_nl if item else value
+        if self.kind == "refs":
+            return ", ".join(sorted(value))
+        return value
+
+    def allowed(self, refs) -> list | None:
+        """The values a drop-down on this column offers (None: no list)."""
+        if self.kind == "bool":
+            return ["ja", "nee"]
+        if self.kind == "choice":
+            return [str(label) for label in self.choices.values()]
+        if self.ref == "levels":
+            return [lvl.name_nl for lvl in refs.levels]
+        if self.kind == "ref":
+            return [i.name_nl for i in refs.list(self.ref).active]
+        return None
+
+    def parser(self, refs) -> Callable[[Any], Any]:
+        """A function from a cell to the register's value, raising ValueError with what is wrong
+        (in Dutch). Made once per column: the import calls it for every cell."""
+        return _PARSERS[self.kind](self, refs)
+
+
+def obj_session_get(model_class, item_id):
+    return db.session.get(model_class, item_id)
+
+
+def _ref_item(refs, ref: str, code, missing=_MISSING):
+    if code in (None, ""):
+        return None
+    if ref == "levels":
+        item = refs.level_by_code.get(code)
+    else:
+        item = refs.list(ref).by_code.get(code)
+    if item is None and missing is _MISSING:
+        raise ValueError(_("onbekende waarde %(v)s", v=code))
+    return item
+
+
+def _ref_item_by_id(refs, ref: str, item_id):
+    if item_id is None:
+        return None
+    return refs.level_by_id.get(item_id) if ref == "levels" else refs.list(ref).by_id.get(item_id)
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _optional_str(value):
+    return value if value not in (None, "", "None") else None
+
+
+def text_of(value) -> str:
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _parse_text(spec: Field, refs):
+    strip = spec.kind == "text"
+
+    def parse(value):
+        if value is None:
+            return ""
+        if type(value) is not str:
+            value = text_of(value)
+        return spec.clean(value.strip() if strip else value) if value else ""
+    return parse
+
+
+def _parse_int(spec: Field, refs):
+    allowed = {c.value for c in getattr(refs, spec.scale)} if spec.scale else None
+    if allowed:
+        out_of_range = _("buiten de matrix (%(min)s–%(max)s)", min=min(allowed), max=max(allowed))
+    not_whole = _("geen geheel getal")
+
+    def parse(value):
+        if value is None or value == "":
+            return None
+        kind = type(value)
+        if kind is float and value.is_integer():
+            value = int(value)
+        elif kind is str:
+            text = value.strip()
+            if not text:
+                return None
+            if not text.isdigit():
+                raise ValueError(not_whole)
+            value = int(text)
+        elif kind is not int:
+            raise ValueError(not_whole)
+        if allowed is not None and value not in allowed:
+            raise ValueError(out_of_range)
+        return value
+    return parse
+
+
+def _parse_bool(spec: Field, refs):
+    def parse(value):
+        text = normalise(value)
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise ValueError(_("vul ja of nee in"))
+    return parse
+
+
+def _parse_date(spec: Field, refs):
+    def parse(value):
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(str(value), fmt).date()
+            except ValueError:
+                pass
+        raise ValueError(_("geen datum (dd-mm-jjjj)"))
+    return parse
+
+
+def _names(items, *attrs) -> dict:
+    out = {}
+    for item in items:
+        for attr in attrs:
+            value = getattr(item, attr, None)
+            if value:
+                out[normalise(value)] = item
+    return out
+
+
+def _parse_choice(spec: Field, refs):
+    names = {normalise(code): code for code in spec.choices}
+    names.update({normalise(str(label)): code for code, label in spec.choices.items()})
+    names.update({normalise(code.replace("_", " ")): code for code in spec.choices})
+    listed = ", ".join(str(v) for v in spec.choices.values())
+
+    def parse(value):
+        text = text_of(value)
+        if not text:
+            return None
+        if normalise(text) not in names:
+            raise ValueError(_("onbekende waarde; kies uit %(s)s", s=listed))
+        return names[normalise(text)]
+    return parse
+
+
+def _ref_names(spec: Field, refs) -> dict:
+    items = refs.levels if spec.ref == "levels" else refs.list(spec.ref).all
+    return _names(items, "code", "name_nl", "name_en")
+
+
+def _parse_ref(spec: Field, refs):
+    names = _ref_names(spec, refs)
+
+    def parse(value):
+        text = text_of(value)
+        if not text:
+            return None
+        item = names.get(normalise(text))
+        if item is None:
+            raise ValueError(_("onbekende waarde %(v)s", v=text))
+        return item.code
+    return parse
+
+
+def _parse_refs(spec: Field, refs):
+    names = _ref_names(spec, refs)
+
+    def parse(value):
+        codes = []
+        for part in re.split(r"[,;\n]", text_of(value)):
+            if not part.strip():
+                continue
+            item = names.get(normalise(part))
+            if item is None:
+                raise ValueError(_("onbekende waarde %(v)s", v=part.strip()))
+            codes.append(item.code)
+        return sorted(set(codes))
+    return parse
+
+
+_PARSERS = {"text": _parse_text, "longtext": _parse_text, "int": _parse_int, "bool": _parse_bool,
+            "date": _parse_date, "choice": _parse_choice, "ref": _parse_ref, "refs": _parse_refs}
+
+
+class FieldSet:
+    """An entity's fields, in order, and what is derived from them."""
+
+    def __init__(self, fields: Sequence[Field]):
+        self.fields = list(fields)
+        self.by_name = {f.name: f for f in self.fields}
+        if len(self.by_name) != len(self.fields):
+            raise ValueError("two fields with one name")
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def __getitem__(self, name: str) -> Field:
+        return self.by_name[name]
+
+    def dataclass(self, name: str, extra: Sequence[tuple] = ()):
+        """The service's data object: one attribute per field (required ones first)."""
+        own = [(f.name, Any, dc_field(default_factory=lambda f=f: f.empty())) for f in self.fields]
+        return make_dataclass(name, own + list(extra))
+
+    def label(self, name: str) -> str:
+        spec = self.by_name.get(name)
+        return str(spec.label) if spec else name
+
+    def clean(self, data) -> dict[str, str]:
+        """Clean every field of ``data`` in place; {field name: message} for those that fail."""
+        errors = {}
+        for spec in self.fields:
+            try:
+                setattr(data, spec.name, spec.clean(getattr(data, spec.name)))
+            except ValueError as error:
+                errors[spec.name] = str(error)
+        return errors
+
+    def assign(self, obj, data, refs, names: Sequence[str] | None = None) -> None:
+        for spec in self.fields:
+            if names is None or spec.name in names:
+                spec.to_model(obj, getattr(data, spec.name), refs)
+
+    def values(self, obj, refs) -> dict:
+        return {spec.name: spec.from_model(obj, refs) for spec in self.fields}
+
+    def snapshot(self, obj, refs, prefix: str = "") -> dict:
+        return {prefix + spec.name: spec.snapshot(spec.from_model(obj, refs)) for spec in self.fields}
+
+    def show(self, name: str, value, refs):
+        spec = self.by_name.get(name)
+        return spec.show(value, refs) if spec else value
+
+    def add_form_fields(self, form_class, refs, prefix: str = "", keep: Mapping = {}) -> None:  # noqa: B006
+        for spec in self.fields:
+            if spec.form:
+                setattr(form_class, prefix + spec.name,
+                        spec.form_field(refs, keep.get(spec.name, ())))
+
+    def from_form(self, form, prefix: str = "") -> dict:
+        out = {}
+        for spec in self.fields:
+            if not spec.form:
+                continue
+            value = form[prefix + spec.name].data
+            if spec.kind in ("text", "longtext"):
+                value = value or ""
+            elif spec.kind == "refs":
+                value = list(value or [])
+            elif spec.kind == "bool":
+                value = bool(value)
+            out[spec.name] = value
+        return out

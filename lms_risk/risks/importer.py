@@ -1,0 +1,264 @@
+"""Importing the Register sheet: check every cell, plan, and only then write.
+
+:func:`plan_register` checks the whole sheet and compares each row with the database; it writes
+nothing. The plan's ``apply`` writes it in the caller's transaction: new risks in bulk, changed
+risks through ``update_risk`` (history with reason ``import <file>``). Columns and their parsers
+come from the field specification (``columns.py``)."""
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.fields import Field
+from ..core.workbook import message
+from ..excel.reader import column_letters as column_letter
+from ..excel.workbook import Change, Conflict, SheetPlan, match_columns
+from ..extensions import db
+from .columns import register_columns, unknown_discipline
+from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
+from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
+from .permissions import can_score
+from .services import bulk_create_risks, update_risk, validate
+
+SHEET = "Register"
+SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
+KEY_FIELDS = ("code", "version")  # identify the row; never a change in themselves
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
+
+
+def plan_register(sheet, context: dict) -> SheetPlan:
+    """Check every row of ``sheet`` against the register. Nothing is written."""
+    user, refs, filename = context["user"], context["refs"], context["filename"]
+    name = sheet.name or SHEET
+    plan = SheetPlan(sheet=name)
+
+    def msg(text, **where):
+        return message(text, sheet=name, **where)
+
+    columns = register_columns([d.code for d in sorted(refs.disciplines.all, key=lambda d: d.id)],
+                               refs)
+    found, unknown, repeated = match_columns(sheet.header, columns)
+    for index in unknown:
+        header = str(sheet.header[index])
+        code = unknown_discipline(header)
+        if code:
+            plan.errors.append(msg(_("onbekende discipline %(code)s", code=code), row=1,
+                                   column=column_letter(index), header=header))
+        else:
+            plan.warnings.append(msg(_("onbekende kolom, genegeerd"), row=1,
+                                     column=column_letter(index), header=header))
+    for index in repeated:
+        plan.errors.append(msg(_("kolom komt twee keer voor"), row=1, column=column_letter(index),
+                               header=str(sheet.header[index])))
+    seen_keys = {column.key: index for index, column in found.items()}
+    mapping = {index: column for index, column in found.items()
+               if column.editable or column.key == "version"}
+    if "code" not in seen_keys:
+        plan.errors.append(msg(_("de kolom Code ontbreekt"), row=1))
+        return plan
+    code_parser = Field("code", "", "Code", "Code", max_length=20).parser(refs)  # trimmed text
+    version_parser = Field("version", "", "Versie", "Version", kind="int").parser(refs)
+    parsers = {index: (code_parser if column.key == "code" else version_parser
+                       if column.key == "version" else column.parser)
+               for index, column in mapping.items()}
+    headers = {c.key: c.header for c in columns}
+    code_column = column_letter(seen_keys["code"])
+    rows = []
+    codes_seen: dict[str, int] = {}
+    for number, values in sheet.rows:
+        parsed, ok = {}, True
+        for index, column in mapping.items():
+            value = values[index] if index < len(values) else None
+            try:
+                parsed[column.key] = parsers[index](value)
+            except ValueError as error:
+                ok = False
+                plan.errors.append(msg(str(error), row=number, column=column_letter(index),
+                                       header=column.header, value=value))
+        code = parsed.get("code") or ""
+        if not code:
+            plan.errors.append(msg(_("vul een code in, bijvoorbeeld R-1001"), row=number,
+                                   column=code_column, header="Code"))
+            continue
+        if not CODE.match(code):
+            plan.errors.append(msg(_("ongeldige code"), row=number, column=code_column,
+                                   header="Code", value=code))
+            continue
+        if code in codes_seen:
+            plan.errors.append(msg(_("code %(code)s staat ook in rij %(row)s", code=code,
+                                     row=codes_seen[code]), row=number, column=code_column,
+                                   header="Code"))
+            continue
+        codes_seen[code] = number
+        if ok:
+            rows.append((number, code, parsed))
+
+    creates, updates = [], []
+    current = _current_values([code for _, code, _ in rows], refs)
+    for number, code, parsed in rows:
+        existing = current.get(code)
+        merged = dict(existing or _defaults(refs))
+        merged.update({k: v for k, v in parsed.items() if k != "version"})
+        if merged["status"] is None:
+            if existing:
+                plan.errors.append(msg(_("vul een status in"), row=number,
+                                       column=_letter(seen_keys, "status"), header="Status"))
+                continue
+            merged["status"] = "concept"
+        data = _risk_data(merged, refs)
+        problems = validate(data, refs)
+        if problems:
+            for key, problem in problems.items():
+                index = seen_keys.get(key)
+                plan.errors.append(msg(problem, row=number,
+                                       column=column_letter(index) if index is not None else None,
+                                       header=headers.get(key, key), value=merged.get(key)))
+            continue
+        if existing is None:
+            denied = [c for c, i in data.impacts.items()
+                      if i.applies and not can_score(user, refs.disciplines.by_code[c].id)]
+            if denied:
+                plan.errors.append(_denied(msg, number, denied[0], seen_keys, headers))
+                continue
+            plan.new.append(Change(number, code, data.title))
+            creates.append((code, data))
+            continue
+        changed = [key for key in merged if key in parsed and key not in KEY_FIELDS
+                   and _differs(key, existing, merged)]
+        if not changed:
+            # Nothing would be written, so nothing can be lost: unchanged whatever the version
+            # (importing the same file twice is a no-op the second time).
+            plan.unchanged += 1
+            continue
+        version = parsed.get("version")
+        if version is None or version < existing["version"]:
+            plan.conflicts.append(Conflict(number, code, version, existing["version"]))
+            continue
+        if version > existing["version"]:
+            plan.errors.append(msg(
+                _("versie %(v)s is nieuwer dan de versie in het register (%(db)s)", v=version,
+                  db=existing["version"]), row=number, column=_letter(seen_keys, "version"),
+                header="Versie"))
+            continue
+        denied = sorted({key.split(".")[0] for key in changed if "." in key
+                         and not can_score(user, refs.disciplines.by_code[key.split(".")[0]].id)})
+        if denied:
+            plan.errors.append(_denied(msg, number, denied[0], seen_keys, headers))
+            continue
+        plan.changed.append(Change(number, code, merged["title"], [
+            (headers[key], _show(key, existing[key], refs), _show(key, merged[key], refs))
+            for key in changed]))
+        updates.append((existing["id"], existing["version"], data))
+
+    def apply() -> None:
+        reason = f"import {filename}"
+        bulk_create_risks(creates, user, reason=reason, refs=refs)
+        for risk_id, version, data in updates:
+            update_risk(db.session.get(Risk, risk_id), data, user, expected_version=version,
+                        reason=reason, refs=refs)
+
+    plan.apply = apply
+    return plan
+
+
+def _letter(seen_keys: dict, key: str) -> str | None:
+    index = seen_keys.get(key)
+    return column_letter(index) if index is not None else None
+
+
+def _denied(msg, number: int, code: str, seen_keys: dict, headers: dict):
+    """The refusal of a discipline's scores, at the first of that discipline's columns."""
+    for part in ("applies", "bruto_impact", "netto_impact", "rationale"):
+        index = seen_keys.get(f"{code}.{part}")
+        if index is not None:
+            break
+    return msg(_("u mag alleen de impact van uw eigen discipline wijzigen, niet van %(code)s",
+                 code=code), row=number,
+               column=column_letter(index) if index is not None else None,
+               header=headers[f"{code}.{part}"] if index is not None else None)
+
+
+def _defaults(refs) -> dict:
+    values = {f.name: f.empty() for f in RISK_FIELDS}
+    values["status"] = "concept"
+    for d in refs.disciplines.all:
+        values.update({f"{d.code}.{f.name}": f.empty() for f in IMPACT_FIELDS})
+    return values
+
+
+def _current_values(codes: list[str], refs) -> dict[str, dict]:
+    """The register's values for these codes, keyed like the columns: Core rows, a few queries
+    per 900 codes, values as the field specification gives them (codes, not ids)."""
+    found: dict[str, dict] = {}
+    by_id: dict[int, dict] = {}
+    plain = [f for f in RISK_FIELDS if f.kind != "refs"]
+    for start in range(0, len(codes), 900):
+        chunk = codes[start : start + 900]
+        for r in db.session.execute(select(Risk.__table__).where(Risk.code.in_(chunk))).mappings():
+            values = {"id": r["id"], "version": r["version"], "meldkamers": [], "voorzieningen": []}
+            for f in plain:
+                value = r[f.attr]
+                if f.kind == "ref":
+                    item = (refs.level_by_id if f.ref == "levels" else refs.list(f.ref).by_id) \
+                        .get(value)
+                    value = item.code if item else None
+                values[f.name] = value
+            for d in refs.disciplines.all:
+                values.update({f"{d.code}.{f.name}": f.empty() for f in IMPACT_FIELDS})
+            found[r["code"]] = values
+            by_id[r["id"]] = values
+    ids = list(by_id)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for i in db.session.execute(select(DisciplineImpact.__table__)
+                                    .where(DisciplineImpact.risk_id.in_(chunk))).mappings():
+            code = refs.disciplines.by_id[i["discipline_id"]].code
+            by_id[i["risk_id"]].update({f"{code}.{f.name}": i[f.attr] if i[f.attr] is not None
+                                        else f.empty() for f in IMPACT_FIELDS})
+        for table, column, name in ((risk_meldkamer, "meldkamer_id", "meldkamers"),
+                                    (risk_voorziening, "voorziening_id", "voorzieningen")):
+            items = refs.list(name).by_id
+            for risk_id, item_id in db.session.execute(
+                    select(table.c.risk_id, table.c[column]).where(table.c.risk_id.in_(chunk))):
+                by_id[risk_id][name].append(items[item_id].code)
+    for values in by_id.values():
+        values["meldkamers"].sort()
+        values["voorzieningen"].sort()
+    return found
+
+
+def _risk_data(values: dict, refs) -> RiskData:
+    impacts = {}
+    for d in refs.disciplines.all:
+        impact = ImpactData(**{f.name: values.get(f"{d.code}.{f.name}") for f in IMPACT_FIELDS})
+        impact.applies = bool(impact.applies)
+        impact.rationale = impact.rationale or ""
+        if not impact.applies:
+            impact.bruto_impact = impact.netto_impact = None
+        impacts[d.code] = impact
+    data = RiskData(**{f.name: values[f.name] for f in RISK_FIELDS}, impacts=impacts)
+    data.status = data.status or "concept"
+    return data
+
+
+def _differs(key: str, existing: dict, merged: dict) -> bool:
+    if key.endswith(("bruto_impact", "netto_impact")):
+        # scores of a discipline the risk does not apply to are not kept
+        code = key.split(".")[0]
+        if not merged.get(f"{code}.applies") and not existing.get(f"{code}.applies"):
+            return False
+    old, new = existing.get(key), merged.get(key)
+    if isinstance(old, str) or isinstance(new, str):
+        return (old or "") != (new or "")
+    return old != new
+
+
+def _show(key: str, value, refs):
+    """A value as the preview shows it: the Dutch cell text."""
+    prefix, _, name = key.rpartition(".")
+    spec = IMPACT_FIELDS[name] if prefix else RISK_FIELDS[name]
+    value = spec.cell(value, refs)
+    if spec.kind == "bool":
+        return _("ja") if value == "ja" else _("nee")
+    return value

@@ -1,0 +1,382 @@
+"""The register's sheets of the workbook: Register (one row per risk, the columns of
+``columns.py``, drop-downs on what may be edited for re-import; also imported), one sheet per
+discipline by that discipline's netto priority, Heatmap, Historie (score changes, for roles that
+may see history), and the template's Toelichting.
+
+Memory stays flat whatever the number of risks: rows are fetched in chunks of ids and written
+through ``lms_risk.excel`` in constant-memory mode; the heatmap counts are tallied from the very
+rows written, so the Heatmap sheet always agrees with the Register sheet.
+"""
+
+from collections import Counter
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..excel.workbook import SheetSpec
+from ..excel.writer import Column, sheet_title
+from ..extensions import db
+from .columns import register_columns
+from .fields import RISK_FIELDS, field_label
+from .importer import SHEET_NAMES, plan_register
+from .labels import STATUS_LABELS
+from .models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
+from .permissions import can_view_history
+from .register import DI_SORT, discipline_select, ordered_select
+
+CHUNK = 900  # ids per query: below SQLite's bound-parameter limit
+TZ = ZoneInfo("Europe/Amsterdam")
+YES, NO = "ja", "nee"
+
+
+class RegisterSheet(SheetSpec):
+    key = "register"
+    names = SHEET_NAMES
+    order = 10
+
+    def _columns(self, context):
+        ref = context["sheet_refs"]
+        return register_columns([d.code for d in ref.disciplines], ref.data)
+
+    def open(self, book, context):
+        columns = self._columns(context)
+        # The Lijsten sheet lists the statuses too.
+        context.setdefault("code_lists", []).extend(
+            ("Status", str(label), code, "") for code, label in STATUS_LABELS.items())
+        return book.sheet(SHEET_NAMES[0], [c.column() for c in columns]), columns
+
+    def fill(self, handle, context):
+        sheet, columns = handle
+        context["heatmap_counts"] = _write_register(sheet, columns, context)
+        _add_validation(sheet, columns, context)
+
+    def template(self, book, context):
+        columns = self._columns(context)
+        sheet = book.sheet(SHEET_NAMES[0], [c.column() for c in columns])
+        sheet.finish()
+        _add_validation(sheet, columns, context)
+        return True
+
+    def plan(self, sheet, context):
+        return plan_register(sheet, context)
+
+
+class DisciplineSheets(SheetSpec):
+    key = "disciplines"
+    order = 20
+
+    def open(self, book, context):
+        return {d.code: (d, book.sheet(discipline_sheet_name(d), DISCIPLINE_COLUMNS))
+                for d in context["sheet_refs"].disciplines}
+
+    def fill(self, handle, context):
+        for discipline, sheet in handle.values():
+            _write_discipline(sheet, discipline, context)
+
+
+class HeatmapSheet(SheetSpec):
+    key = "heatmap"
+    order = 30
+
+    def open(self, book, context):
+        return book.sheet("Heatmap", freeze=False, autofilter=False)
+
+    def fill(self, handle, context):
+        _write_heatmaps(handle, context["heatmap_counts"], context["sheet_refs"])
+
+
+class HistorySheet(SheetSpec):
+    key = "history"
+    order = 60
+
+    def open(self, book, context):
+        if not can_view_history(context["user"]):
+            context["about"].append(("Scorewijzigingen in Historie",
+                                     "niet opgenomen: deze rol mag de historie niet inzien"))
+            return None
+        return book.sheet("Historie", HISTORY_COLUMNS)
+
+    def fill(self, handle, context):
+        written = _write_history(handle, context)
+        context["about"].append(("Scorewijzigingen in Historie", written))
+        context["history"] = written
+
+
+class TemplateHelpSheet(SheetSpec):
+    key = "template_help"
+    order = 95
+
+    def open(self, book, context):
+        return None
+
+    def template(self, book, context):
+        about = book.sheet("Toelichting", [Column("Onderdeel", 28), Column("Uitleg", 100, wrap=True)],
+                           autofilter=False)
+        for label, value in TEMPLATE_HELP:
+            about.write([label, value], {0: {"bold": True}})
+        return True
+
+
+SHEETS = [RegisterSheet(), DisciplineSheets(), HeatmapSheet(), HistorySheet(), TemplateHelpSheet()]
+
+
+def discipline_sheet_name(discipline) -> str:
+    """'AMB - Ambulancezorg'; shortened where Excel's 31 characters do not hold the whole name."""
+    for name in (f"{discipline.code} - {discipline.name_nl}",
+                 f"{discipline.code} - {discipline.name_nl.split(' /')[0]}"):
+        if len(sheet_title(name)) == len(name):
+            return sheet_title(name)
+    return sheet_title(discipline.code)
+
+
+# --- Register -------------------------------------------------------------------------------
+
+def _write_register(sheet, columns, context) -> Counter:
+    flt, codes, ref = context["filter"], context["codes"], context["sheet_refs"]
+    stmt, _, _ = ordered_select(flt, codes)
+    conn = db.session.connection()  # Core rows: the ORM's result machinery costs more than SQL
+    ids = list(conn.execute(stmt.with_only_columns(Risk.id)).scalars())
+    index = {c.key: i for i, c in enumerate(columns)}
+    # Each risk field: (column index, model attribute, cell formatter) — looked up by key, once.
+    risk_cells = [(index[f.name], f.attr, _formatter(f, ref)) for f in RISK_FIELDS]
+    impact_cols = {d.id: {part: index[f"{d.code}.{part}"] for part in
+                          ("applies", "bruto_impact", "netto_impact", "netto_priority", "rationale")}
+                   for d in ref.disciplines}
+    code_col, version_col = index["code"], index["version"]
+    priority_col, level_col = index["netto_priority"], index["netto_level"]
+    width = len(columns)
+    counts: Counter = Counter()  # (discipline id or None, basis, likelihood, impact) -> risks
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        for r, impacts, links in _records(conn, ids[start:start + CHUNK], ref):
+            values = [None] * width
+            values[code_col] = r.code
+            for col, attr, fmt in risk_cells:
+                values[col] = fmt(links[attr] if attr in links else getattr(r, attr))
+            values[version_col] = r.version
+            values[priority_col] = r.netto_priority or None
+            values[level_col] = ref.level_name(r.netto_level_id)
+            styles = {}
+            style = ref.level_styles.get(r.netto_level_id)
+            if style:
+                styles[priority_col] = styles[level_col] = style
+            for d_id, cols in impact_cols.items():
+                di = impacts.get(d_id)
+                if di is not None and di.applies:
+                    values[cols["applies"]] = YES
+                    values[cols["bruto_impact"]] = di.bruto_impact
+                    values[cols["netto_impact"]] = di.netto_impact
+                    values[cols["netto_priority"]] = di.netto_priority or None
+                    values[cols["rationale"]] = di.rationale
+                    style = ref.level_styles.get(di.netto_level_id)
+                    if style:
+                        styles[cols["netto_priority"]] = style
+                    if di.bruto_impact:
+                        counts[(d_id, "bruto", r.bruto_likelihood, di.bruto_impact)] += 1
+                    if di.netto_impact:
+                        counts[(d_id, "netto", r.netto_likelihood, di.netto_impact)] += 1
+                else:
+                    values[cols["applies"]] = NO
+                    values[cols["rationale"]] = di.rationale if di is not None else None
+            if r.bruto_impact:
+                counts[(None, "bruto", r.bruto_likelihood, r.bruto_impact)] += 1
+            if r.netto_impact:
+                counts[(None, "netto", r.netto_likelihood, r.netto_impact)] += 1
+            sheet.write(values, styles)
+            written += 1
+    sheet.finish()
+    context["risks"] = written
+    return counts
+
+
+def _formatter(spec, ref):
+    """Model value -> cell, for one risk field (ids of reference items become Dutch names)."""
+    if spec.kind == "ref":
+        table = ref.levels if spec.ref == "levels" else ref.data.list(spec.ref).by_id
+
+        def named(value):
+            item = table.get(value)
+            return item.name_nl if item else None
+        return named
+    if spec.kind == "refs":
+        return lambda codes: ", ".join(sorted(codes))
+    if spec.kind == "choice":
+        names = {code: str(label) for code, label in spec.choices.items()}
+        return lambda value: names.get(value, value)
+    return lambda value: value
+
+
+def _records(conn, ids: list[int], ref):
+    """(risk row, {discipline id: impact row}, {link field: codes}) for these ids, in this
+    order: four queries."""
+    risks = {r.id: (r, {}, {"meldkamers": [], "voorzieningen": []}) for r in conn.execute(
+        select(Risk.__table__).where(Risk.id.in_(ids)))}
+    for i in conn.execute(select(DisciplineImpact.__table__).where(
+            DisciplineImpact.risk_id.in_(ids))):
+        risks[i.risk_id][1][i.discipline_id] = i
+    for risk_id, mk in conn.execute(select(risk_meldkamer).where(
+            risk_meldkamer.c.risk_id.in_(ids))):
+        risks[risk_id][2]["meldkamers"].append(ref.meldkamers[mk].code)
+    for risk_id, vz in conn.execute(select(risk_voorziening).where(
+            risk_voorziening.c.risk_id.in_(ids))):
+        risks[risk_id][2]["voorzieningen"].append(ref.voorzieningen[vz].code)
+    return [risks[i] for i in ids if i in risks]
+
+
+def _add_validation(sheet, columns, context) -> None:
+    """Drop-downs on the columns that are read back on import; computed columns get none."""
+    ref = context["sheet_refs"]
+    lik = [c.value for c in ref.likelihoods]
+    imp = [c.value for c in ref.impacts]
+    ranges = context.get("list_ranges", {})
+    for col, column in enumerate(columns):
+        if not column.editable:
+            continue
+        name = column.key.split(".")[-1]
+        title = column.header[:32]
+        if name in ranges:  # a long list: the drop-down refers to the Lijsten sheet
+            sheet.validate_list(col, ranges[name], title=title, message="Kies uit de lijst.")
+        elif column.allowed:
+            sheet.validate_list(col, list(column.allowed), title=title, message="Kies uit de lijst.")
+        elif name.endswith("likelihood") and lik:
+            sheet.validate_whole(col, min(lik), max(lik), title="Kans",
+                                 message=f"Een kans van {min(lik)} tot en met {max(lik)}.")
+        elif name.endswith("_impact") and imp:
+            sheet.validate_whole(col, min(imp), max(imp), title="Impact",
+                                 message=f"Een impact van {min(imp)} tot en met {max(imp)}.")
+
+
+# --- One sheet per discipline ---------------------------------------------------------------
+
+DISCIPLINE_COLUMNS = [
+    Column("Code", 10), Column("Titel", 50, wrap=True), Column("Status", 15),
+    Column("Eigenaar", 28, wrap=True), Column("Bruto kans", 10), Column("Bruto impact", 10),
+    Column("Bruto prioriteit", 10), Column("Netto kans", 10), Column("Netto impact", 10),
+    Column("Netto prioriteit", 10), Column("Niveau", 12), Column("Toelichting", 50, wrap=True),
+    Column("Volgende review", 14),
+]
+
+
+def _write_discipline(sheet, discipline, context) -> None:
+    ref = context["sheet_refs"]
+    stmt = discipline_select(context["filter"], discipline.code, context["codes"]).with_only_columns(
+        Risk.code, Risk.title, Risk.status, Risk.owner, Risk.bruto_likelihood,
+        DI_SORT.bruto_impact, DI_SORT.bruto_priority, DI_SORT.bruto_level_id,
+        Risk.netto_likelihood, DI_SORT.netto_impact, DI_SORT.netto_priority,
+        DI_SORT.netto_level_id, DI_SORT.rationale, Risk.next_review)
+    # The option goes on the statement: Connection.execution_options() would change the session's
+    # connection for every later statement.
+    for row in db.session.connection().execute(stmt.execution_options(yield_per=2000)):
+        (code, title, status, owner, bl, bi, bp, blevel, nl, ni, np, nlevel, why, review) = row
+        styles = {}
+        if blevel in ref.level_styles:
+            styles[6] = ref.level_styles[blevel]
+        if nlevel in ref.level_styles:
+            styles[9] = styles[10] = ref.level_styles[nlevel]
+        sheet.write([code, title, str(STATUS_LABELS.get(status, status)), owner, bl, bi, bp or None,
+                     nl, ni, np or None, ref.level_name(nlevel), why, review], styles)
+    sheet.finish()
+
+
+# --- Heatmap and matrix ---------------------------------------------------------------------
+
+def _write_heatmaps(sheet, counts: Counter, ref) -> None:
+    """Per scope (register-wide, then each discipline) a netto and a bruto grid side by side,
+    likelihood rows from high to low, cells in the level's colour."""
+    ws = sheet.ws
+    width = len(ref.impacts) + 2  # row label, the cells, a gap
+    ws.set_column(0, 0, 22)
+    ws.set_column(width, width, 22)
+    ws.set_column(1, width - 2, 9)
+    ws.set_column(width + 1, width + width - 2, 9)
+    title = {"bold": True, "font_size": 12}
+    sheet.write(["Heatmaps: aantal risico's per cel (kans × impact), gekleurd naar het niveau uit "
+                 "de risicomatrix. Registerbreed telt elk risico één keer, met de zwaarste "
+                 "impact over de disciplines."], {0: {"bold": True}})
+    sheet.skip()
+    scopes = [(None, "Registerbreed")] + [(d.id, f"{d.code} - {d.name_nl}")
+                                          for d in ref.disciplines]
+    for code, name in scopes:
+        sheet.write([f"{name}: netto"] + [None] * (width - 1) + [f"{name}: bruto"],
+                    {0: title, width: title})
+        for likelihood in reversed(ref.likelihoods):
+            values, styles = [], {}
+            for offset, basis in ((0, "netto"), (width, "bruto")):
+                cells = [f"{likelihood.value} {likelihood.label_nl}"] + [
+                    counts.get((code, basis, likelihood.value, i.value), 0) for i in ref.impacts]
+                values += [None] * (offset - len(values)) + cells
+                for n, impact in enumerate(ref.impacts, 1):
+                    level = ref.cells.get((likelihood.value, impact.value))
+                    if level in ref.level_styles:
+                        styles[offset + n] = ref.level_styles[level]
+            sheet.write(values, styles)
+        labels = ["kans ↑ / impact →"] + [f"{i.value} {i.label_nl}" for i in ref.impacts]
+        sheet.write(labels + [None] * (width - len(labels)) + labels,
+                    {n: {"italic": True, "align": "center", "text_wrap": True}
+                     for n in list(range(1, len(labels))) + list(range(width + 1, width + len(labels)))})
+        sheet.skip()
+
+
+# --- History and about ----------------------------------------------------------------------
+
+HISTORY_COLUMNS = [
+    Column("Risico", 10), Column("Discipline", 11), Column("Veld", 16), Column("Oud", 8),
+    Column("Nieuw", 8), Column("Wie", 28), Column("Wanneer", 17), Column("Reden", 60, wrap=True),
+]
+
+
+def _write_history(sheet, context) -> int:
+    ref = context["sheet_refs"]
+    stmt, _, _ = ordered_select(context["filter"], context["codes"])
+    ids = stmt.with_only_columns(Risk.id).order_by(None).scalar_subquery()
+    disciplines = {d.id: d.code for d in ref.all_disciplines}
+    query = (select(Risk.code, ScoreChange.discipline_id, ScoreChange.field, ScoreChange.old_value,
+                    ScoreChange.new_value, User.name, User.email, ScoreChange.changed_at,
+                    ScoreChange.reason)
+             .join(Risk, Risk.id == ScoreChange.risk_id)
+             .outerjoin(User, User.id == ScoreChange.user_id)
+             .where(ScoreChange.risk_id.in_(ids))
+             .order_by(Risk.code, ScoreChange.changed_at, ScoreChange.id))
+    written = 0
+    for code, discipline_id, name, old, new, user_name, email, at, reason in (
+            db.session.connection().execute(query.execution_options(yield_per=2000))):
+        sheet.write([code, disciplines.get(discipline_id, "alle"),
+                     field_label(name), _number(old), _number(new),
+                     user_name or email or "systeem", _local(at), reason])
+        written += 1
+    sheet.finish()
+    return written
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite gives naive UTC back
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ).replace(tzinfo=None)
+
+
+def _number(value: str | None):
+    return int(value) if value is not None and value.isdigit() else value
+
+
+TEMPLATE_HELP = [
+    ("Doel", "Nieuwe risico's aanleveren voor het collectieve risicoregister. Vul per risico één "
+             "rij in op het blad Register en lees het bestand in via Register → Importeren of "
+             "`lms-risk import-register`."),
+    ("Code", "Verplicht en uniek, bijvoorbeeld R-1001. Een code die al in het register staat "
+             "werkt dat risico bij (dan is de kolom Versie verplicht)."),
+    ("Titel", "Verplicht voor een nieuw risico, hoogstens 300 tekens."),
+    ("Kans en impact", "Bruto (zonder maatregelen) en netto (met de huidige maatregelen), elk een "
+                       "klasse uit het blad Matrix. Netto is nooit hoger dan bruto."),
+    ("Per discipline", "Zet 'van toepassing' op ja en vul bruto en netto impact in voor elke "
+                       "discipline die het risico raakt; de toelichting mag altijd."),
+    ("Meldkamers en voorzieningen", "Codes uit het blad Lijsten, gescheiden door komma's. Geen "
+                                    "meldkamer betekent landelijk."),
+    ("Berekend", "Prioriteit en Niveau worden door het register berekend en bij inlezen genegeerd."),
+    ("Formules", "Vul waarden in, geen formules: een werkmap met formules wordt geweigerd."),
+    ("Kolommen", "De kolomnamen mogen in het Nederlands of Engels, in elke volgorde; onbekende "
+                 "kolommen worden met een waarschuwing genegeerd."),
+]
