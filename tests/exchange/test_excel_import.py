@@ -144,7 +144,7 @@ def test_every_problem_is_reported_with_its_place_and_nothing_is_written(
     assert "rij 3, kolom K (Bruto kans)" in text and "buiten de matrix (1–5)" in text
     assert "rij 3, kolom B (Titel): deze cel bevat een formule" in text
     assert f"code {a.code} staat ook in rij 2" in text
-    assert "rij 5, kolom B (Titel): Vul dit veld in." in text
+    assert "rij 5, kolom B (Titel): vul dit veld in" in text
     assert "onbekende discipline XYZ" in text
     assert counts["errors"] >= 7
     db.session.expire_all()
