@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations browser clean
+.PHONY: run test install install-dev translations wheel browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	$(MAKE) --no-print-directory translations
 
+# The editable install compiles the catalogue too (hatch_build.py); run this after editing a .po.
 translations:
 	$(BIN)/pybabel compile --use-fuzzy -d lms_risk/translations
+
+# dist/lms_risk-<version>-py3-none-any.whl: templates, static files, compiled catalogues and
+# migrations included (hatch_build.py).
+wheel: $(BIN)/python
+	$(BIN)/pip wheel . --no-deps -w dist
 
 run: install
 	$(BIN)/lms-risk db upgrade
@@ -30,4 +36,4 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache build dist

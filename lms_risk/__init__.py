@@ -6,6 +6,7 @@ __version__ = "0.1.0"
 
 from .config import build_config  # noqa: E402  (web.py reads __version__)
 from .core.features import discover, install
+from .core.logs import configure_logging
 from .core.uow import UnitOfWorkFlask
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .i18n import select_locale
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None):
     app.config.from_mapping(build_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    configure_logging(app)  # first, so that its request clock runs before every other hook
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_resource("migrations"), render_as_batch=True,

@@ -6,6 +6,8 @@ from functools import wraps
 from flask import abort, request
 from flask_login import current_user
 
+from .logs import clean, request_fields
+
 log = logging.getLogger("lms_risk.access")
 
 
@@ -27,5 +29,6 @@ def require(check):
 def deny():
     """Refuse the request with 403, and say so in the log."""
     log.warning("access denied: user=%s %s %s", getattr(current_user, "id", None),
-                request.method, request.path)
+                request.method, clean(request.path),
+                extra={"event": "refused", "kind": "access", **request_fields()})
     abort(403)
