@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..auth.models import SystemActor, User
+from ..core.logs import log_refusal
 from ..core.uow import transactional_command
 from ..extensions import db
 from ..risks.register import RegisterFilter
@@ -90,6 +91,7 @@ def import_register_command(file: Path, dry_run: bool, as_email, verbose: bool):
         apply_import(plan, user)
     click.echo(plan.summary())
     if plan.refused:
+        log_refusal("import", file=file.name, summary=plan.summary())
         raise SystemExit(1)
 
 

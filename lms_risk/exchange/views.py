@@ -5,7 +5,6 @@ confirms. The file waits in the instance folder under a random token bound to it
 checked again at confirmation (the register may have changed in between).
 """
 
-import logging
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -20,13 +19,13 @@ from wtforms import HiddenField
 
 from ..audit.services import record
 from ..core.access import require
+from ..core.logs import log_refusal
 from ..excel.pending import TOKEN, PendingUploads
 from ..risks.permissions import can_edit_risks
 from ..risks.register import RegisterFilter
 from .workbook import apply_import, export_register, export_template, plan_file
 
 bp = Blueprint("exchange", __name__)
-log = logging.getLogger(__name__)
 PENDING_HOURS = 24
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,7 +80,7 @@ def upload():
     if not plan.refused:
         token = _pending().keep(current_user.id, data, filename)
     else:
-        log.info("import refused: user=%s file=%s %s", current_user.id, filename, plan.summary())
+        log_refusal("import", file=filename, summary=plan.summary())
     return render_template("exchange/preview.html", plan=plan,
                            confirm=ConfirmForm(token=token) if token else None)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..core.access import deny, require
 from ..core.features import registry
 from ..core.forms import EmptyForm
+from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
@@ -108,6 +109,7 @@ def _risk_data(form, disciplines):
 
 
 def _show_errors(form, error: RiskError) -> None:
+    log_refusal("save", risk=request.view_args.get("code", "new"), fields=",".join(error.errors))
     for key, code in error.errors.items():
         name = key.replace(".", "-")
         message = str(code)
@@ -160,6 +162,7 @@ def edit(code: str):
         except ScorePermissionError:
             deny()
         except StaleRiskError:
+            log_refusal("save", risk=code, reason="stale version")
             db.session.rollback()
             risk = _get_risk(code)
             fresh = _build_form(lookups, risk, formdata=None, data=form_values(risk, lookups["refs"]))
