@@ -139,8 +139,12 @@ def _write_register(sheet, columns, context) -> Counter:
     conn = db.session.connection()  # Core rows: the ORM's result machinery costs more than SQL
     ids = list(conn.execute(stmt.with_only_columns(Risk.id)).scalars())
     index = {c.key: i for i, c in enumerate(columns)}
-    # Each risk field: (column index, model attribute, cell formatter) — looked up by key, once.
-    risk_cells = [(index[f.name], f.attr, _formatter(f, ref)) for f in RISK_FIELDS]
+    # Each risk field's column, looked up by key once: plain values are written as they are,
+    # codes and ids through a formatter (the hot loop runs 10,000 times and more).
+    plain = [(index[f.name], f.attr) for f in RISK_FIELDS if f.kind not in ("ref", "refs", "choice")]
+    formatted = [(index[f.name], f.attr, _formatter(f, ref)) for f in RISK_FIELDS
+                 if f.kind in ("ref", "choice")]
+    linked = [(index[f.name], f.name) for f in RISK_FIELDS if f.kind == "refs"]
     impact_cols = {d.id: {part: index[f"{d.code}.{part}"] for part in
                           ("applies", "bruto_impact", "netto_impact", "netto_priority", "rationale")}
                    for d in ref.disciplines}
@@ -153,8 +157,12 @@ def _write_register(sheet, columns, context) -> Counter:
         for r, impacts, links in _records(conn, ids[start:start + CHUNK], ref):
             values = [None] * width
             values[code_col] = r.code
-            for col, attr, fmt in risk_cells:
-                values[col] = fmt(links[attr] if attr in links else getattr(r, attr))
+            for col, attr in plain:
+                values[col] = getattr(r, attr)
+            for col, attr, fmt in formatted:
+                values[col] = fmt(getattr(r, attr))
+            for col, name in linked:
+                values[col] = ", ".join(sorted(links[name]))
             values[version_col] = r.version
             values[priority_col] = r.netto_priority or None
             values[level_col] = ref.level_name(r.netto_level_id)
@@ -200,8 +208,6 @@ def _formatter(spec, ref):
             item = table.get(value)
             return item.name_nl if item else None
         return named
-    if spec.kind == "refs":
-        return lambda codes: ", ".join(sorted(codes))
     if spec.kind == "choice":
         names = {code: str(label) for code, label in spec.choices.items()}
         return lambda value: names.get(value, value)
