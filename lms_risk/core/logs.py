@@ -78,9 +78,6 @@ class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is when a record comes (as ``logging.lastResort`` does), so
     that a replaced stderr (pytest's capture, a process manager) gets the lines."""
 
-    def __init__(self):
-        super().__init__()
-
     @property
     def stream(self):
         return sys.stderr
