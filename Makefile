@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations wheel browser clean
+.PHONY: run test install install-dev translations wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

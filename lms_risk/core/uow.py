@@ -6,14 +6,12 @@ command-line command does the same around its function.
 """
 
 import functools
-import logging
 
 from flask import Flask
 from flask.cli import with_appcontext
 
 from ..extensions import db
 
-log = logging.getLogger(__name__)
 
 
 class UnitOfWorkFlask(Flask):
