@@ -9,7 +9,7 @@ def test_user_create_reads_password_from_stdin_and_list_shows_it(runner):
                                  "--discipline", "kmar"], input="een lang geheim wachtwoord\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).filter_by(email="nieuw@example.nl"))
-    assert user.role == "member" and user.discipline.code == "KMAR"
+    assert [(a.role, a.scope_code) for a in user.assignments] == [("member", "KMAR")]
     assert "een lang geheim" not in user.password_hash
     listing = runner.invoke(args=["user", "list"]).output
     assert "nieuw@example.nl\tmember\tKMAR\tactive" in listing
@@ -42,7 +42,8 @@ def test_demo_data_refuses_a_database_in_use(runner):
 def test_demo_data_loads_a_consistent_register(app, runner):
     from lms_risk.risks.models import Risk, ScoreChange
 
-    db.session.execute(db.delete(User))
+    for user in db.session.scalars(db.select(User)):
+        db.session.delete(user)  # with their role assignments (SQLite enforces no foreign keys)
     db.session.commit()
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0, result.output
@@ -62,5 +63,7 @@ def test_demo_data_loads_a_consistent_register(app, runner):
                  and c.discipline_id == change.discipline_id and c.changed_at > change.changed_at]
         if not later:
             assert change.new_value == str(current), (risk.code, change.field)
-    admin = db.session.scalar(db.select(User).filter_by(role="admin"))
-    assert admin.must_change_password
+    accounts = db.session.scalars(db.select(User)).all()
+    assert all(u.must_change_password for u in accounts)
+    roles = {u.email: [(a.role, a.scope_code) for a in u.assignments] for u in accounts}
+    assert roles["admin@lms-risk.local"] == [("admin", None)]
