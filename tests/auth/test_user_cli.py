@@ -67,3 +67,5 @@ def test_demo_data_loads_a_consistent_register(app, runner):
     assert all(u.must_change_password for u in accounts)
     roles = {u.email: [(a.role, a.scope_code) for a in u.assignments] for u in accounts}
     assert roles["admin@lms-risk.local"] == [("admin", None)]
+    assert roles["rotterdam@lms-risk.local"] == [("member", "POL"), ("continuity", "RTD")]
+    assert "rotterdam@lms-risk.local         member POL, continuity RTD" in result.output
