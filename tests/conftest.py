@@ -26,13 +26,19 @@ PG_ADMIN_URL = os.environ.get("LMS_RISK_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("LMS_RISK_REQUIRE_POSTGRES") == "1"
 PASSWORD = "correct horse battery staple"
-TEST_USERS = {  # key: (email, role, discipline)
+TEST_USERS = {  # key: (email, role, discipline) of each user's first role assignment
     "admin": ("admin@example.nl", "admin", None),
     "chair": ("chair@example.nl", "chair", None),
     "amb": ("amb@example.nl", "member", "AMB"),
     "pol": ("pol@example.nl", "member", "POL"),
     "viewer": ("viewer@example.nl", "viewer", None),
     "auditor": ("auditor@example.nl", "auditor", None),
+    "rtd": ("rtd@example.nl", "continuity", None),  # of meldkamer RTD, see TEST_MELDKAMERS
+    "pol_rtd": ("pol.rtd@example.nl", "member", "POL"),  # and more, see TEST_MORE_ROLES
+}
+TEST_MELDKAMERS = {"rtd": "RTD"}  # the meldkamer of a first assignment
+TEST_MORE_ROLES = {  # further assignments: (role, discipline, meldkamer)
+    "pol_rtd": [("continuity", None, "RTD")],
 }
 _counter = itertools.count()
 
@@ -46,9 +52,13 @@ def _migrate_and_seed(uri: str) -> None:
     app = create_app(_config(uri))
     with app.app_context():
         upgrade()
-        from lms_risk.auth.services import create_user
-        for email, role, discipline in TEST_USERS.values():
-            create_user(email, PASSWORD, role, discipline_code=discipline)
+        from lms_risk.auth.services import add_assignment, create_user
+        for key, (email, role, discipline) in TEST_USERS.items():
+            user = create_user(email, PASSWORD, role, discipline_code=discipline,
+                               meldkamer_code=TEST_MELDKAMERS.get(key))
+            for more_role, more_discipline, meldkamer in TEST_MORE_ROLES.get(key, ()):
+                add_assignment(user, more_role, discipline_code=more_discipline,
+                               meldkamer_code=meldkamer)
         db.session.commit()
         db.engine.dispose()
 

@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.features import EntityType, Feature, MenuEntry, registry
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from .cli import user
-from .models import ROLE_LABELS, User
+from .models import role_label
 from .permissions import is_admin
+from .services import load_user
 from .views import bp
 
 # Reachable while a user must still choose their own password.
@@ -22,8 +23,8 @@ def setup(app) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def user_loader(user_id: str):
+        return load_user(int(user_id))
 
     @app.before_request
     def require_login():
@@ -37,17 +38,14 @@ def setup(app) -> None:
         return None
 
 
-def role_label(code: str) -> str:
-    return str(ROLE_LABELS.get(code, code))
-
-
-USER_FIELDS = {"role": _l("rol"), "discipline": _l("discipline")}
+USER_FIELDS = {"role": _l("rol"), "discipline": _l("discipline"), "meldkamer": _l("meldkamer")}
 
 FEATURE = Feature(
     name="auth",
     blueprint=bp,
     commands=[user],
     admin_links=[MenuEntry("auth.users", _l("Gebruikers"), visible=is_admin, order=80)],
+    actions={"assign": _l("rol toegekend"), "unassign": _l("rol ingetrokken")},
     entities=[EntityType("user", _l("gebruiker"),
                          field_label=lambda key: str(USER_FIELDS.get(key, key)),
                          show=lambda key, value: role_label(value) if key == "role" else value)],

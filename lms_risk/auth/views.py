@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.access import require
 from ..core.forms import EmptyForm
@@ -72,5 +73,6 @@ def password():
 @bp.get("/admin/users")
 @require(is_admin)
 def users():
-    rows = list(db.session.scalars(select(User).order_by(User.email)))
+    rows = list(db.session.scalars(select(User).order_by(User.email)
+                                   .options(selectinload(User.assignments))))
     return render_template("auth/users.html", users=rows)

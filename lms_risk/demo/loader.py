@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import User
-from ..auth.services import create_user
+from ..auth.services import add_assignment, create_user
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..risks.models import Risk, ScoreChange
@@ -25,7 +25,13 @@ DEMO_ACCOUNTS = (
     ("brw@lms-risk.local", "member", "BRW", "Henk Visser"),
     ("lezer@lms-risk.local", "viewer", None, "Fleur Jansen"),
     ("auditor@lms-risk.local", "auditor", None, "Pieter Mulder (Inspectie JenV)"),
+    ("rotterdam@lms-risk.local", "member", "POL", "Naima Bouzid"),
 )
+# Further roles of a demo account: (role, discipline, meldkamer). Naima Bouzid also sits on the
+# board for POL and is the continuity coordinator of meldkamer Rotterdam.
+DEMO_MORE_ROLES = {
+    "rotterdam@lms-risk.local": [("continuity", None, "RTD")],
+}
 # The interval between reviews by level (the board's cycle is four months).
 REVIEW_DAYS = {"zeer_hoog": 30, "hoog": 120, "midden": 180, "laag": 365}
 
@@ -48,9 +54,12 @@ def load_demo_data() -> DemoResult:
     password = secrets.token_urlsafe(12)
     users = {}
     for email, role, discipline, name in DEMO_ACCOUNTS:
-        users[role if role != "member" else discipline] = create_user(
-            email, password, role, discipline_code=discipline, name=name, must_change_password=True)
-    chair = users["chair"]
+        users[email] = create_user(email, password, role, discipline_code=discipline, name=name,
+                                   must_change_password=True)
+        for more_role, more_discipline, meldkamer in DEMO_MORE_ROLES.get(email, ()):
+            add_assignment(users[email], more_role, discipline_code=more_discipline,
+                           meldkamer_code=meldkamer)
+    chair = users["voorzitter@lms-risk.local"]
     refs = refdata()
     levels = {lvl.code: lvl for lvl in db.session.scalars(select(RiskLevel))}
     levels_by_id = {lvl.id: lvl for lvl in levels.values()}
@@ -81,4 +90,10 @@ def load_demo_data() -> DemoResult:
             changes += 1
     db.session.flush()
     return DemoResult(risks=len(RISKS), changes=changes, password=password,
-                      accounts=[(email, role) for email, role, _, _ in DEMO_ACCOUNTS])
+                      accounts=[(email, _roles(users[email])) for email, *_ in DEMO_ACCOUNTS])
+
+
+def _roles(user: User) -> str:
+    """'member POL, continuity RTD'."""
+    return ", ".join(f"{a.role} {a.scope_code}" if a.scope_code else a.role
+                     for a in user.assignments)

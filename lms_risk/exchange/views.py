@@ -43,7 +43,7 @@ class ConfirmForm(FlaskForm):
 @bp.get("/risks/export.xlsx")
 def export():
     """The register as a workbook, with the filters of the register page it was asked from."""
-    default = current_user.discipline.code if current_user.discipline else None
+    default = getattr(current_user.primary_discipline, "code", None)
     flt = RegisterFilter.from_args(request.args, default_discipline=default)
     out = BytesIO()
     result = export_register(out, flt, current_user)

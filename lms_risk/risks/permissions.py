@@ -1,6 +1,6 @@
 """Who may do what with risks. Every risk view and the risk services ask here."""
 
-from ..auth.permissions import has_role
+from ..auth.permissions import has_role, has_role_for_discipline
 
 
 def can_edit_risks(user) -> bool:
@@ -12,10 +12,11 @@ def can_delete_risks(user) -> bool:
 
 
 def can_score(user, discipline_id: int) -> bool:
-    """Impact for a discipline: admin and chair for all, a member for their own discipline only."""
+    """Impact for a discipline: admin and chair for all, a member only for the discipline(s) of
+    their member assignment(s)."""
     if has_role(user, "admin", "chair"):
         return True
-    return has_role(user, "member") and user.discipline_id == discipline_id
+    return has_role_for_discipline(user, "member", discipline_id)
 
 
 def can_view_history(user) -> bool:

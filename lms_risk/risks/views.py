@@ -41,7 +41,7 @@ def _lookups() -> dict:
 
 
 def _register_filter() -> RegisterFilter:
-    default = current_user.discipline.code if current_user.discipline else None
+    default = getattr(current_user.primary_discipline, "code", None)
     return RegisterFilter.from_args(request.args, default_discipline=default)
 
 

@@ -9,10 +9,59 @@ def test_user_create_reads_password_from_stdin_and_list_shows_it(runner):
                                  "--discipline", "kmar"], input="een lang geheim wachtwoord\n")
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).filter_by(email="nieuw@example.nl"))
-    assert user.role == "member" and user.discipline.code == "KMAR"
+    assert [(a.role, a.scope_code) for a in user.assignments] == [("member", "KMAR")]
     assert "een lang geheim" not in user.password_hash
     listing = runner.invoke(args=["user", "list"]).output
     assert "nieuw@example.nl\tmember\tKMAR\tactive" in listing
+
+
+def test_user_create_with_a_meldkamer_and_more_roles(runner):
+    result = runner.invoke(args=["user", "create", "bc@example.nl", "--role", "continuity",
+                                 "--meldkamer", "rtd", "--name", "B. Coördinator"],
+                           input="een lang geheim wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    assert result.output == "user bc@example.nl created with role continuity\n"
+    result = runner.invoke(args=["user", "assign", "bc@example.nl", "--role", "member",
+                                 "--discipline", "POL"])
+    assert result.exit_code == 0 and "now has role member (POL)" in result.output
+    result = runner.invoke(args=["user", "assign", "BC@example.nl", "--role", "viewer"])
+    assert result.exit_code == 0, result.output
+    listing = runner.invoke(args=["user", "list"]).output
+    assert "bc@example.nl\tcontinuity,member,viewer\tRTD,POL,-\tactive" in listing
+    assert "admin@example.nl\tadmin\t-\tactive" in listing
+    assert "pol.rtd@example.nl\tmember,continuity\tPOL,RTD\tactive" in listing
+
+    result = runner.invoke(args=["user", "unassign", "bc@example.nl", "--role", "viewer"])
+    assert result.exit_code == 0 and "no longer has role viewer" in result.output
+    user = db.session.scalar(db.select(User).filter_by(email="bc@example.nl"))
+    assert [(a.role, a.scope_code) for a in user.assignments] == [("continuity", "RTD"),
+                                                                  ("member", "POL")]
+    from lms_risk.audit.models import AuditEvent
+    events = db.session.scalars(db.select(AuditEvent).filter_by(entity_id="bc@example.nl")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.action, e.changes) for e in events] == [
+        ("create", {"role": [None, "continuity"], "meldkamer": [None, "RTD"]}),
+        ("assign", {"role": [None, "member"], "discipline": [None, "POL"]}),
+        ("assign", {"role": [None, "viewer"]}),
+        ("unassign", {"role": ["viewer", None]}),
+    ]
+
+
+def test_user_assign_refuses_bad_input(runner):
+    for args, message in (
+        (["assign", "nobody@example.nl", "--role", "viewer"], "no user nobody@example.nl"),
+        (["assign", "amb@example.nl", "--role", "member", "--discipline", "AMB"], "holds this role already"),
+        (["assign", "amb@example.nl", "--role", "continuity"], "give --meldkamer"),
+        (["assign", "amb@example.nl", "--role", "chair", "--meldkamer", "RTD"], "not for one meldkamer"),
+        (["assign", "amb@example.nl", "--role", "member", "--discipline", "POL", "--meldkamer", "RTD"],
+         "not both"),
+        (["unassign", "amb@example.nl", "--role", "member", "--discipline", "AMB"], "without a role"),
+        (["unassign", "amb@example.nl", "--role", "viewer"], "does not hold role=viewer"),
+        (["create", "c@example.nl", "--role", "continuity"], "give --meldkamer"),
+    ):
+        result = runner.invoke(args=["user", *args], input="een lang geheim wachtwoord\n")
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    assert runner.invoke(args=["user", "list"]).output.count("\n") == 8
 
 
 def test_user_create_refuses_bad_input(runner):
@@ -42,7 +91,8 @@ def test_demo_data_refuses_a_database_in_use(runner):
 def test_demo_data_loads_a_consistent_register(app, runner):
     from lms_risk.risks.models import Risk, ScoreChange
 
-    db.session.execute(db.delete(User))
+    for user in db.session.scalars(db.select(User)):
+        db.session.delete(user)  # with their role assignments (SQLite enforces no foreign keys)
     db.session.commit()
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0, result.output
@@ -62,5 +112,9 @@ def test_demo_data_loads_a_consistent_register(app, runner):
                  and c.discipline_id == change.discipline_id and c.changed_at > change.changed_at]
         if not later:
             assert change.new_value == str(current), (risk.code, change.field)
-    admin = db.session.scalar(db.select(User).filter_by(role="admin"))
-    assert admin.must_change_password
+    accounts = db.session.scalars(db.select(User)).all()
+    assert all(u.must_change_password for u in accounts)
+    roles = {u.email: [(a.role, a.scope_code) for a in u.assignments] for u in accounts}
+    assert roles["admin@lms-risk.local"] == [("admin", None)]
+    assert roles["rotterdam@lms-risk.local"] == [("member", "POL"), ("continuity", "RTD")]
+    assert "rotterdam@lms-risk.local         member POL, continuity RTD" in result.output

@@ -18,7 +18,7 @@ def seed(app):
     from lms_risk.risks.services import create_risk
 
     with app.app_context():
-        chair = db.session.scalar(db.select(User).filter_by(role="chair"))
+        chair = db.session.scalar(db.select(User).filter_by(email=TEST_USERS["chair"][0]))
         for title, likelihood, impacts in (
             ("Uitval GMS Rotterdam", 4, {"AMB": (5, 5), "POL": (4, 3)}),
             ("Storing C2000 Limburg", 2, {"POL": (5, 4), "BRW": (3, 2)}),

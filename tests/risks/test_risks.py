@@ -53,7 +53,7 @@ def test_member_scores_only_own_discipline(client, auth, make_risk, users):
                              "LMS-bruto_impact": None, "LMS-netto_impact": None, "AMB-bruto_impact": "4"})
     assert client.post(f"/risks/{risk.code}/edit", data=data).status_code == 302
     db.session.expire_all()
-    assert risk.impact_for(users["amb"].discipline_id).netto_impact == 2
+    assert risk.impact_for(users["amb"].primary_discipline.id).netto_impact == 2
     pol = next(i for i in risk.impacts if i.discipline.code == "POL")
     assert (pol.applies, pol.netto_impact) == (True, 2)
     # A crafted request that changes POL's impact is refused and changes nothing.
