@@ -66,7 +66,9 @@ def field_label(key: str) -> str:
     prefix, _, name = key.rpartition(".")
     if prefix:
         return f"{prefix} · {IMPACT_FIELDS.label(name)}"
-    return RISK_FIELDS.label(LEGACY_KEYS.get(name, name))
+    name = LEGACY_KEYS.get(name, name)
+    # A score change names an impact field without its discipline (that is a column of its own).
+    return IMPACT_FIELDS.label(name) if name in IMPACT_FIELDS.by_name else RISK_FIELDS.label(name)
 
 
 # Audit events recorded before the field specification named these by their column.

@@ -66,3 +66,14 @@ def test_inactive_items_leave_forms_filters_and_exports_but_stay_on_old_risks(
 
 def selected(page: str, value: str) -> bool:
     return any("selected" in option for option in re.findall(rf'<option[^>]*value="{value}"[^>]*>', page))
+
+
+def test_score_history_names_impact_fields(client, auth, make_risk, users):
+    risk = make_risk("Uitval GMS", AMB=(4, 3))
+    data = RiskData(title="Uitval GMS", bruto_likelihood=3, netto_likelihood=3, status="open",
+                    impacts={"AMB": ImpactData(True, 4, 2)})
+    update_risk(risk, data, users["chair"], expected_version=risk.version, reason="oefening")
+    db.session.commit()
+    auth.login("chair")
+    page = client.get(f"/risks/{risk.code}").get_data(as_text=True)
+    assert "<td>Netto impact</td>" in page and "netto_impact" not in page
