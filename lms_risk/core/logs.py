@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
+from sqlalchemy import inspect as sa_inspect
 
 LOGGER = "lms_risk"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -135,14 +136,15 @@ def _log_request(response):
 
 
 def _user_id():
-    """The signed-in user's id, or None. Never raises: a log line must not break a response (the
-    user is loaded already on every page behind the login guard; elsewhere this loads it)."""
-    from flask_login import current_user
-
-    try:
-        return getattr(current_user, "id", None)
-    except Exception:  # e.g. the database is what failed this request
+    """The signed-in user's id, or None, without a query: after the request's commit the user
+    object is expired, and reading ``id`` would load it again just for the log line."""
+    user = g.get("_login_user")  # where Flask-Login keeps the user it loaded for this request
+    if user is None:
         return None
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return state.identity[0]
+    return getattr(user, "id", None)
 
 
 def request_fields() -> dict:

@@ -10,6 +10,7 @@ but they are left out of ``choices``: forms, filters and the code lists offer on
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask import g, has_request_context
 from sqlalchemy import literal, select, union_all
@@ -44,23 +45,42 @@ class RefList:
         return [item for item in self.all if item.active or item.code in keep]
 
 
-@dataclass
 class RefData:
-    disciplines: RefList
-    meldkamers: RefList
-    voorzieningen: RefList
-    categories: RefList
-    levels: list  # by rank, lowest first
-    likelihoods: list  # by value
-    impacts: list
-    grid: dict  # (likelihood, impact) -> level id
+    """The code lists (loaded at once, one query) and the matrix's levels, scales and grid
+    (each loaded when first asked for: a register page needs the levels, a form the scales)."""
 
-    def __post_init__(self):
-        self.level_by_id = {lvl.id: lvl for lvl in self.levels}
-        self.level_by_code = {lvl.code: lvl for lvl in self.levels}
+    def __init__(self, disciplines: RefList, meldkamers: RefList, voorzieningen: RefList,
+                 categories: RefList):
+        self.disciplines, self.meldkamers = disciplines, meldkamers
+        self.voorzieningen, self.categories = voorzieningen, categories
 
     def list(self, name: str) -> RefList:
         return getattr(self, name)
+
+    @cached_property
+    def levels(self) -> list:  # by rank, lowest first
+        return list(db.session.scalars(select(RiskLevel).order_by(RiskLevel.rank)))
+
+    @cached_property
+    def level_by_id(self) -> dict:
+        return {lvl.id: lvl for lvl in self.levels}
+
+    @cached_property
+    def level_by_code(self) -> dict:
+        return {lvl.code: lvl for lvl in self.levels}
+
+    @cached_property
+    def likelihoods(self) -> list:  # by value
+        return list(db.session.scalars(select(LikelihoodClass).order_by(LikelihoodClass.value)))
+
+    @cached_property
+    def impacts(self) -> list:
+        return list(db.session.scalars(select(ImpactClass).order_by(ImpactClass.value)))
+
+    @cached_property
+    def grid(self) -> dict:  # (likelihood, impact) -> level id
+        return {(lik, imp): level for lik, imp, level in db.session.execute(
+            select(MatrixCell.likelihood_value, MatrixCell.impact_value, MatrixCell.level_id))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +96,13 @@ class Item:
 
 
 def load_refdata() -> RefData:
-    """Everything in five queries: the four code lists in one UNION, levels, two scales, grid."""
+    """The four code lists in one UNION query; the rest when first used."""
     parts = [select(literal(kind).label("kind"), model.id, model.code, model.name_nl, model.name_en,
                     model.sort_order, model.active) for kind, model in LISTS.items()]
     lists: dict[str, list[Item]] = {kind: [] for kind in LISTS}
     for row in db.session.execute(union_all(*parts).order_by("kind", "sort_order", "id")):
         lists[row.kind].append(Item(*row[1:]))
-    return RefData(
-        **{kind: RefList(items) for kind, items in lists.items()},
-        levels=list(db.session.scalars(select(RiskLevel).order_by(RiskLevel.rank))),
-        likelihoods=list(db.session.scalars(select(LikelihoodClass).order_by(LikelihoodClass.value))),
-        impacts=list(db.session.scalars(select(ImpactClass).order_by(ImpactClass.value))),
-        grid={(lik, imp): level for lik, imp, level in db.session.execute(
-            select(MatrixCell.likelihood_value, MatrixCell.impact_value, MatrixCell.level_id))},
-    )
+    return RefData(**{kind: RefList(items) for kind, items in lists.items()})
 
 
 def refdata() -> RefData:
