@@ -4,29 +4,16 @@ features' declarations, and template filters. Names no feature."""
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from . import __version__
-from .core.features import Feature, registry
+from .core.features import Feature
 from .core.forms import EmptyForm
+from .core.menu import home_url, menu_entries
 from .core.urls import safe_next
 from .i18n import current_language, localized
 
 ERROR_TITLES = {403: _l("Geen toegang"), 404: _l("Niet gevonden"), 413: _l("Bestand te groot"),
                 400: _l("Ongeldig verzoek")}
-
-
-def menu_entries():
-    """The main menu for the signed-in user, with the current page marked."""
-    return [(entry, entry.is_active(request.endpoint, request.blueprint))
-            for entry in registry().menu if entry.visible(current_user)]
-
-
-def home_url() -> str:
-    """The first menu entry the user may see; the sign-in page for anyone else."""
-    for entry, _active in menu_entries():
-        return url_for(entry.endpoint, **entry.args)
-    return url_for("auth.login")
 
 
 def setup(app: Flask) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import require
 from ..core.forms import EmptyForm
+from ..core.menu import home_url
 from ..core.urls import safe_next
 from ..extensions import db
-from ..web import home_url
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
 from .permissions import is_admin
