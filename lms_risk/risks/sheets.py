@@ -256,33 +256,49 @@ def _add_validation(sheet, columns, context) -> None:
 
 # --- One sheet per discipline ---------------------------------------------------------------
 
-DISCIPLINE_COLUMNS = [
-    Column("Code", 10), Column("Titel", 50, wrap=True), Column("Status", 15),
-    Column("Eigenaar", 28, wrap=True), Column("Bruto kans", 10), Column("Bruto impact", 10),
-    Column("Bruto prioriteit", 10), Column("Netto kans", 10), Column("Netto impact", 10),
-    Column("Netto prioriteit", 10), Column("Niveau", 12), Column("Toelichting", 50, wrap=True),
-    Column("Volgende review", 14),
+# (key, column): what each column of a discipline's sheet holds, in order.
+DISCIPLINE_LAYOUT = [
+    ("code", Column("Code", 10)), ("title", Column("Titel", 50, wrap=True)),
+    ("status", Column("Status", 15)), ("owner", Column("Eigenaar", 28, wrap=True)),
+    ("bruto_likelihood", Column("Bruto kans", 10)), ("bruto_impact", Column("Bruto impact", 10)),
+    ("bruto_priority", Column("Bruto prioriteit", 10)),
+    ("netto_likelihood", Column("Netto kans", 10)), ("netto_impact", Column("Netto impact", 10)),
+    ("netto_priority", Column("Netto prioriteit", 10)), ("netto_level", Column("Niveau", 12)),
+    ("rationale", Column("Toelichting", 50, wrap=True)),
+    ("next_review", Column("Volgende review", 14)),
 ]
+DISCIPLINE_COLUMNS = [column for _, column in DISCIPLINE_LAYOUT]
+_AT = {key: index for index, (key, _) in enumerate(DISCIPLINE_LAYOUT)}
 
 
 def _write_discipline(sheet, discipline, context) -> None:
     ref = context["sheet_refs"]
+    statuses = {code: str(label) for code, label in STATUS_LABELS.items()}  # translated once
     stmt = discipline_select(context["filter"], discipline.code, context["codes"]).with_only_columns(
         Risk.code, Risk.title, Risk.status, Risk.owner, Risk.bruto_likelihood,
-        DI_SORT.bruto_impact, DI_SORT.bruto_priority, DI_SORT.bruto_level_id,
-        Risk.netto_likelihood, DI_SORT.netto_impact, DI_SORT.netto_priority,
-        DI_SORT.netto_level_id, DI_SORT.rationale, Risk.next_review)
+        DI_SORT.bruto_impact, DI_SORT.bruto_priority, Risk.netto_likelihood, DI_SORT.netto_impact,
+        DI_SORT.netto_priority, DI_SORT.rationale, Risk.next_review,
+        DI_SORT.bruto_level_id, DI_SORT.netto_level_id)
+    styles_of = ref.level_styles
+    bruto_at, netto_at, level_at = _AT["bruto_priority"], _AT["netto_priority"], _AT["netto_level"]
     # The option goes on the statement: Connection.execution_options() would change the session's
     # connection for every later statement.
     for row in db.session.connection().execute(stmt.execution_options(yield_per=2000)):
-        (code, title, status, owner, bl, bi, bp, blevel, nl, ni, np, nlevel, why, review) = row
+        m = row._mapping
+        values = [None] * len(DISCIPLINE_LAYOUT)
+        for key, index in _AT.items():
+            if key in m:
+                values[index] = m[key]
+        values[_AT["status"]] = statuses.get(m["status"], m["status"])
+        values[bruto_at] = m["bruto_priority"] or None
+        values[netto_at] = m["netto_priority"] or None
+        values[level_at] = ref.level_name(m["netto_level_id"])
         styles = {}
-        if blevel in ref.level_styles:
-            styles[6] = ref.level_styles[blevel]
-        if nlevel in ref.level_styles:
-            styles[9] = styles[10] = ref.level_styles[nlevel]
-        sheet.write([code, title, str(STATUS_LABELS.get(status, status)), owner, bl, bi, bp or None,
-                     nl, ni, np or None, ref.level_name(nlevel), why, review], styles)
+        if m["bruto_level_id"] in styles_of:
+            styles[bruto_at] = styles_of[m["bruto_level_id"]]
+        if m["netto_level_id"] in styles_of:
+            styles[netto_at] = styles[level_at] = styles_of[m["netto_level_id"]]
+        sheet.write(values, styles)
     sheet.finish()
 
 
