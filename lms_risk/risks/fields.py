@@ -86,3 +86,21 @@ def show_value(key: str, value, refs):
             refs.list(spec.ref).by_id.get(value)
         return value if item is None else spec.show(item.code, refs)
     return RISK_FIELDS.show(name, value, refs)
+
+
+# Fields that the form and the risk page place by hand; any other field is shown after them, so a
+# new field needs no template edit (a template line only to place it elsewhere).
+PLACED = ("title", "description", "cause", "consequence", "category", "owner", "status",
+          "meldkamers", "voorzieningen", "bruto_likelihood", "netto_likelihood", "target_level",
+          "next_review")
+EXTRA_FIELDS = tuple(f.name for f in RISK_FIELDS if f.name not in PLACED)
+
+
+def extra_values(risk, refs) -> list[tuple[str, object]]:
+    """(label, shown value) of the fields the risk page does not place by hand."""
+    out = []
+    for name in EXTRA_FIELDS:
+        spec = RISK_FIELDS[name]
+        value = spec.show(spec.from_model(risk, refs), refs)
+        out.append((name, spec.label, ", ".join(value) if isinstance(value, list) else value))
+    return out

@@ -13,6 +13,7 @@ from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
+from .fields import EXTRA_FIELDS, extra_values
 from .forms import form_values, make_risk_form, risk_data
 from .heatmap import build_heatmap
 from .labels import STATUS_LABELS
@@ -88,6 +89,7 @@ def detail(code: str):
     panels = [(panel, ctx) for panel in registry().risk_panels
               if (ctx := panel.context(risk, current_user)) is not None]
     return render_template("risks/detail.html", risk=risk, panels=panels,
+                           extra_values=extra_values(risk, lookups["refs"]),
                            levels_by_id={lvl.id: lvl for lvl in lookups["levels"]},
                            delete_form=EmptyForm(), **lookups)
 
@@ -120,7 +122,8 @@ def _show_errors(form, error: RiskError) -> None:
 
 
 def _render_form(form, risk, lookups, theirs=None, status=200):
-    return render_template("risks/form.html", form=form, risk=risk, theirs=theirs, **lookups), status
+    return render_template("risks/form.html", form=form, risk=risk, theirs=theirs,
+                           extra_fields=[n for n in EXTRA_FIELDS if n in form], **lookups), status
 
 
 @bp.route("/risks/new", methods=["GET", "POST"])

@@ -7,9 +7,12 @@ from io import BytesIO
 import openpyxl
 
 from lms_risk.extensions import db
+from lms_risk.reference.data import refdata
 from lms_risk.reference.models import Category, Meldkamer
-from lms_risk.risks.fields import ImpactData, RiskData
-from lms_risk.risks.services import RiskError, create_risk, update_risk
+from lms_risk.risks.columns import register_columns
+from lms_risk.risks.fields import RISK_FIELDS, ImpactData, RiskData
+from lms_risk.risks.forms import make_risk_form
+from lms_risk.risks.services import RiskError, _snapshot, create_risk, update_risk
 
 
 def test_audit_trail_names_category_and_target_level_not_ids(client, auth, make_risk, users):
@@ -77,3 +80,19 @@ def test_score_history_names_impact_fields(client, auth, make_risk, users):
     auth.login("chair")
     page = client.get(f"/risks/{risk.code}").get_data(as_text=True)
     assert "<td>Netto impact</td>" in page and "netto_impact" not in page
+
+
+def test_every_layer_is_derived_from_the_field_specification(app, users):
+    """Form, data class, Register columns, import parsers and audit snapshot all name exactly the
+    fields of RISK_FIELDS: a new field appears in each of them without another edit."""
+    refs = refdata()
+    names = [f.name for f in RISK_FIELDS]
+    with app.test_request_context():
+        form = make_risk_form(refs, refs.disciplines.active, meta={"csrf": False})
+        assert all(name in form for name in names)
+    assert set(names) <= set(RiskData.__dataclass_fields__)
+    columns = {c.key: c for c in register_columns(["AMB"], refs)}
+    assert all(columns[name].editable and columns[name].parser for name in names)
+    assert {c.header for c in columns.values() if c.key in names} == {f.header for f in RISK_FIELDS}
+    risk = create_risk(RiskData(title="Uitval GMS", bruto_likelihood=3, netto_likelihood=3), users["chair"])
+    assert set(names) <= set(_snapshot(risk, refs))
