@@ -31,7 +31,6 @@ class SheetColumn:
     value: Callable[[Any], Any] | None = None  # record -> cell value
     parser: Callable[[Any], Any] | None = None  # cell -> value (ValueError: message)
     allowed: Sequence[str] | None = None  # drop-down values
-    kind: str = "text"
 
     def column(self) -> Column:
         return Column(self.header, self.width, self.wrap)

@@ -37,17 +37,16 @@ class Column:
     header: str
     width: float = 14
     wrap: bool = False
-    kind: str = "text"  # text, int, date, datetime
 
 
 class SafeWorkbook:
     """A workbook whose cells are written safely; use as a context manager or call ``close()``."""
 
-    def __init__(self, target, *, constant_memory: bool = True):
+    def __init__(self, target):
         # ``target`` is a path or a binary file object. XlsxWriter's conversions are all off: a
         # string is a string, whatever it looks like.
         self.book = xlsxwriter.Workbook(target, {
-            "constant_memory": constant_memory,
+            "constant_memory": True,
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
@@ -76,11 +75,9 @@ class SafeWorkbook:
             found = self._formats[key] = self.book.add_format(props)
         return found
 
-    def sheet(self, name: str, columns: Sequence[Column] | None = None, *, hidden: bool = False,
-              freeze: bool = True, autofilter: bool = True) -> "SheetWriter":
+    def sheet(self, name: str, columns: Sequence[Column] | None = None, *, freeze: bool = True,
+              autofilter: bool = True) -> "SheetWriter":
         worksheet = self.book.add_worksheet(sheet_title(name))
-        if hidden:
-            worksheet.hide()
         return SheetWriter(self, worksheet, list(columns or []), freeze=freeze,
                            autofilter=autofilter)
 

@@ -13,8 +13,7 @@ AFTER_DISCIPLINES = ("target_level", "next_review")
 
 def _field_column(spec, key: str, header: str, alias: str, refs) -> SheetColumn:
     return SheetColumn(key=key, header=header, alias=alias, width=spec.width, wrap=spec.wrap,
-                       editable=True, parser=spec.parser(refs), allowed=spec.allowed(refs),
-                       kind=spec.kind)
+                       editable=True, parser=spec.parser(refs), allowed=spec.allowed(refs))
 
 
 def register_columns(discipline_codes: list[str], refs) -> list[SheetColumn]:
@@ -27,12 +26,12 @@ def register_columns(discipline_codes: list[str], refs) -> list[SheetColumn]:
                                          f"{code} {f.header_en}", refs))
             if f.name == "netto_impact":
                 columns.append(SheetColumn(f"{code}.netto_priority", f"{code} prioriteit",
-                                           f"{code} priority", width=10, kind="int"))
-    columns += [SheetColumn("netto_priority", "Prioriteit", "Priority", width=11, kind="int"),
+                                           f"{code} priority", width=10))
+    columns += [SheetColumn("netto_priority", "Prioriteit", "Priority", width=11),
                 SheetColumn("netto_level", "Niveau", "Level", width=12)]
     columns += [_field_column(RISK_FIELDS[name], name, RISK_FIELDS[name].header,
                               RISK_FIELDS[name].header_en, refs) for name in AFTER_DISCIPLINES]
-    columns.append(SheetColumn("version", "Versie", "Version", width=9, kind="int"))
+    columns.append(SheetColumn("version", "Versie", "Version", width=9))
     return columns
 
 
