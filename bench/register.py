@@ -99,13 +99,12 @@ def seed(n: int) -> None:
 def deep_cursor() -> str:
     """The cursor that starts a page half-way down POL's register sorted by POL's priority."""
     from lms_risk.risks.register import RegisterFilter, count_risks, encode_cursor, ordered_select
-    from lms_risk.risks.models import Risk
 
     flt = RegisterFilter(discipline="POL", sort="priority")
-    stmt, columns, _ = ordered_select(flt)
-    value, risk_id = db.session.execute(stmt.with_only_columns(columns[0], Risk.id)
-                                        .offset(count_risks(flt) // 2).limit(1)).one()
-    return encode_cursor(value, risk_id)
+    stmt, keys = ordered_select(flt)
+    values = db.session.execute(stmt.with_only_columns(*[k.column for k in keys])
+                                .offset(count_risks(flt) // 2).limit(1)).one()
+    return encode_cursor(values)
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, float, int]:

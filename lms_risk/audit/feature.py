@@ -1,4 +1,4 @@
-"""The audit trail: every change recorded, readable by admins and auditors."""
+"""The audit trail: every change recorded, readable by admins, auditors and the chair."""
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -41,6 +41,18 @@ def audit_value(event, key: str, value):
     return entity.show(key, value) if entity and entity.show else value
 
 
+def _unset(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def audit_changes(event) -> list[tuple[str, list]]:
+    """The event's (field, [old, new]) pairs by field name, leaving out every pair where neither
+    side was set (events from before the services left those out held dozens of "– → –")."""
+    return [(key, pair) for key, pair in sorted((event.changes or {}).items())
+            if isinstance(pair, (list, tuple)) and len(pair) == 2
+            and not (_unset(pair[0]) and _unset(pair[1]))]
+
+
 def trail_url(entity_type: str, entity_id: str) -> str:
     return url_for("audit.events", entity_type=entity_type, entity_id=entity_id)
 
@@ -53,6 +65,7 @@ FEATURE = Feature(
     permissions={"can_view_audit": can_view_audit},
     template_globals={"action_label": action_label, "entity_label": entity_label,
                       "audit_url": audit_url, "audit_field": audit_field,
-                      "audit_value": audit_value, "audit_trail_url": trail_url},
+                      "audit_value": audit_value, "audit_trail_url": trail_url,
+                      "audit_changes": audit_changes},
     order=80,
 )

@@ -80,8 +80,11 @@ def show_value(key: str, value, refs):
     prefix, _, name = key.rpartition(".")
     if prefix:
         return IMPACT_FIELDS.show(name, value, refs)
-    if name in LEGACY_KEYS and isinstance(value, int):
-        spec = RISK_FIELDS[LEGACY_KEYS[name]]
+    name = LEGACY_KEYS.get(name, name)
+    spec = RISK_FIELDS.by_name.get(name)
+    if spec is not None and spec.kind == "ref" and isinstance(value, int) \
+            and not isinstance(value, bool):
+        # Events recorded before the field specification held the reference's id.
         item = refs.level_by_id.get(value) if spec.ref == "levels" else \
             refs.list(spec.ref).by_id.get(value)
         return value if item is None else spec.show(item.code, refs)

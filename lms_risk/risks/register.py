@@ -16,10 +16,12 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
-from .labels import STATUSES
+from .labels import STATUSES, Status
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
 
 ALL = "all"
+CLOSED = (Status.GESLOTEN.value,)  # statuses the default view leaves out; status=all shows them
+REVIEWS = ("overdue",)
 SORTS = ("priority", "bruto", "code", "title", "updated", "review")
 MAX_PAGE_SIZE = 500
 NO_REVIEW = date(9999, 12, 31)  # risks without a review date sort last
@@ -34,7 +36,7 @@ class RegisterFilter:
     meldkamer: str | None = None
     voorziening: str | None = None
     category: str | None = None
-    status: str | None = None
+    status: str | None = None  # None: every status except closed; "all": every status
     level: str | None = None
     owner: str | None = None
     q: str | None = None
@@ -42,10 +44,11 @@ class RegisterFilter:
     likelihood: int | None = None
     impact: int | None = None
     sort: str = "priority"  # one of SORTS, or "priority-<CODE>" for one discipline's priority
+    review: str | None = None  # "overdue": the next review lies before today
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     URL_FIELDS = ("discipline", "meldkamer", "voorziening", "category", "status", "level", "owner",
-                  "q", "basis", "likelihood", "impact", "sort")
+                  "q", "basis", "likelihood", "impact", "sort", "review")
 
     @classmethod
     def from_args(cls, args, default_discipline: str | None = None) -> "RegisterFilter":
@@ -61,7 +64,15 @@ class RegisterFilter:
             values[name] = value or None
         values["discipline"] = discipline.upper() if discipline else None
         basis = args.get("basis", "netto")
-        values["basis"] = basis if basis in ("netto", "bruto") else "netto"
+        if basis not in ("netto", "bruto"):
+            problems.append("basis")
+            basis = "netto"
+        values["basis"] = basis
+        review = (args.get("review") or "").strip() or None
+        if review is not None and review not in REVIEWS:
+            problems.append("review")
+            review = None
+        values["review"] = review
         for name in ("likelihood", "impact"):
             raw = args.get(name)
             if raw:
@@ -74,7 +85,7 @@ class RegisterFilter:
             problems.append("sort")
             sort = "priority"
         values["sort"] = sort
-        if values["status"] and values["status"] not in STATUSES:
+        if values["status"] and values["status"] not in STATUSES + (ALL,):
             problems.append("status")
             values["status"] = None
         return cls(**values, problems=tuple(problems))
@@ -103,7 +114,18 @@ class RegisterFilter:
 
     def is_narrowed(self) -> bool:
         return any(getattr(self, n) for n in ("meldkamer", "voorziening", "category", "status",
-                                              "level", "owner", "q", "likelihood", "impact"))
+                                              "level", "owner", "q", "likelihood", "impact",
+                                              "review"))
+
+    def checked(self, known: dict) -> "RegisterFilter":
+        """This filter with every code that ``known`` (URL field -> set of codes) does not hold
+        named in ``problems``; the page says so instead of silently showing nothing."""
+        problems = list(self.problems)
+        for name, codes in known.items():
+            value = getattr(self, name)
+            if value and value not in codes and name not in problems:
+                problems.append(name)
+        return replace(self, problems=tuple(problems))
 
 
 @dataclass(slots=True)
@@ -119,9 +141,13 @@ class RegisterRow:
     priority: int
     level_id: int | None
     next_review: date | None
-    sort_key: object
+    netto_level_id: int | None
+    target_level_id: int | None
+    sort_key: tuple = ()
     # discipline id -> (priority, level id) for the disciplines the risk applies to
     impacts: dict = field(default_factory=dict)
+    overdue: bool = False  # the next review lies before today (closed risks are never overdue)
+    above_target: bool = False  # the netto level is worse than the target level
 
 
 @dataclass
@@ -170,8 +196,12 @@ def filtered_select(flt: RegisterFilter, codes: Codes | None = None):
             .where(Voorziening.code == flt.voorziening)))
     if flt.category:
         stmt = stmt.where(Risk.category_id.in_(select(Category.id).where(Category.code == flt.category)))
-    if flt.status:
+    if flt.status is None:
+        stmt = stmt.where(Risk.status.not_in(CLOSED))
+    elif flt.status != ALL:
         stmt = stmt.where(Risk.status == flt.status)
+    if flt.review == "overdue":
+        stmt = stmt.where(Risk.next_review < today(), Risk.status.not_in(CLOSED))
     if flt.owner:
         stmt = stmt.where(Risk.owner == flt.owner)
     if flt.level:
@@ -188,34 +218,65 @@ def filtered_select(flt: RegisterFilter, codes: Codes | None = None):
     return stmt, di
 
 
+def today() -> date:
+    """The day reviews fall due against (one place, so tests can move it)."""
+    return date.today()
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: object
+    descending: bool
+    kind: type  # int, str, date or datetime: what the cursor must hold for it
+
+
 def _sort_columns(flt: RegisterFilter, stmt, di, codes: Codes):
-    """(stmt with any join the sort needs, sort key columns, descending?); id breaks ties."""
+    """(stmt with any join the sort needs, sort keys); the last key is unique, so the order is
+    total and a cursor holding every key's value resumes exactly after its row."""
     if flt.sort in ("priority", "bruto") or flt.sort.startswith("priority-"):
         basis = "bruto" if flt.sort == "bruto" else flt.basis
         code = flt.sort_discipline
+        wide = getattr(Risk, f"{basis}_priority")
         if code:
             if di is None or code != flt.discipline:
                 di = DI_SORT
                 stmt = stmt.join(di, and_(di.risk_id == Risk.id,
                                           di.discipline_id == codes.disciplines.get(code, -1)))
-            # di.risk_id equals Risk.id here; ordering by it lets the index serve the sort
-            return stmt, [getattr(di, f"{basis}_priority"), di.risk_id], True
-        return stmt, [getattr(Risk, f"{basis}_priority"), Risk.id], True
+            # Ties in a discipline's priority: the register-wide priority, then the code.
+            return stmt, [SortKey(getattr(di, f"{basis}_priority"), True, int),
+                          SortKey(wide, True, int), SortKey(Risk.code, False, str)]
+        return stmt, [SortKey(wide, True, int), SortKey(Risk.code, False, str)]
     if flt.sort == "code":
-        return stmt, [Risk.code, Risk.id], False
+        return stmt, [SortKey(Risk.code, False, str)]
     if flt.sort == "title":
-        return stmt, [Risk.title, Risk.id], False
+        return stmt, [SortKey(Risk.title, False, str), SortKey(Risk.code, False, str)]
     if flt.sort == "review":
-        return stmt, [func.coalesce(Risk.next_review, literal(NO_REVIEW, Date)), Risk.id], False
-    return stmt, [Risk.updated_at, Risk.id], True
+        return stmt, [SortKey(func.coalesce(Risk.next_review, literal(NO_REVIEW, Date)), False, date),
+                      SortKey(Risk.code, False, str)]
+    return stmt, [SortKey(Risk.updated_at, True, datetime), SortKey(Risk.code, False, str)]
+
+
+def _after(keys: list[SortKey], values: list):
+    """The rows after the one whose sort key is ``values``: a row comparison where every key runs
+    the same way (indexes serve it), else the expanded form for mixed directions."""
+    bounds = [literal(v, k.column.type) for k, v in zip(keys, values)]
+    if len({k.descending for k in keys}) == 1:
+        key, bound = tuple_(*[k.column for k in keys]), tuple_(*bounds)
+        return key < bound if keys[0].descending else key > bound
+    clauses = []
+    for i, k in enumerate(keys):
+        equal = [keys[j].column == bounds[j] for j in range(i)]
+        beyond = k.column < bounds[i] if k.descending else k.column > bounds[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
 
 
 def ordered_select(flt: RegisterFilter, codes: Codes | None = None):
-    """Every risk matching the filter, in the register's order: (select, key columns, descending)."""
+    """Every risk matching the filter, in the register's order: (select, sort keys)."""
     codes = codes or Codes()
     stmt, di = filtered_select(flt, codes)
-    stmt, columns, descending = _sort_columns(flt, stmt, di, codes)
-    return stmt.order_by(*[c.desc() if descending else c.asc() for c in columns]), columns, descending
+    stmt, keys = _sort_columns(flt, stmt, di, codes)
+    return stmt.order_by(*[k.column.desc() if k.descending else k.column.asc() for k in keys]), keys
 
 
 RISK_ONLY_FILTERS = ("meldkamer", "voorziening", "category", "status", "owner", "q", "likelihood")
@@ -223,7 +284,8 @@ RISK_ONLY_FILTERS = ("meldkamer", "voorziening", "category", "status", "owner", 
 
 def count_risks(flt: RegisterFilter, codes: Codes | None = None) -> int:
     codes = codes or Codes()
-    if flt.discipline and not any(getattr(flt, name) for name in RISK_ONLY_FILTERS):
+    if flt.discipline and flt.status == ALL and not flt.review \
+            and not any(getattr(flt, name) for name in RISK_ONLY_FILTERS if name != "status"):
         # Everything asked lives on the discipline's impact rows: count them from their index
         # alone instead of joining every risk.
         di = DisciplineImpact
@@ -243,27 +305,34 @@ def count_risks(flt: RegisterFilter, codes: Codes | None = None) -> int:
 def register_page(flt: RegisterFilter, after: str | None = None, size: int = 50,
                   disciplines=None, levels=None) -> Page:
     """One page of the register in three queries (count, rows, impacts), whatever ``size`` is or
-    how deep the page lies: the cursor holds the sort key of the last row shown (keyset
+    how deep the page lies: the cursor holds the sort keys of the last row shown (keyset
     pagination), so a deep page costs what the first one does."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     codes = Codes(disciplines, levels)
-    stmt, columns, descending = ordered_select(flt, codes)
-    cursor = _decode_cursor(after, flt)
+    stmt, keys = ordered_select(flt, codes)
+    cursor = decode_cursor(after, keys)
     if cursor is not None:
-        key = tuple_(*columns)
-        bound = tuple_(*[literal(v, c.type) for v, c in zip(cursor, columns)])
-        stmt = stmt.where(key < bound if descending else key > bound)
+        stmt = stmt.where(_after(keys, cursor))
     b = flt.basis
     stmt = stmt.with_only_columns(
         Risk.id, Risk.code, Risk.title, Risk.status, Risk.owner,
         getattr(Risk, f"{b}_likelihood"), getattr(Risk, f"{b}_priority"),
-        getattr(Risk, f"{b}_level_id"), Risk.next_review, columns[0],
+        getattr(Risk, f"{b}_level_id"), Risk.next_review, Risk.netto_level_id,
+        Risk.target_level_id, *[k.column for k in keys],
     ).limit(size + 1)
-    rows = [RegisterRow(*values) for values in db.session.execute(stmt)]
+    fixed = 11
+    rows = [RegisterRow(*values[:fixed], sort_key=tuple(values[fixed:]))
+            for values in db.session.execute(stmt)]
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        next_cursor = encode_cursor(rows[-1].sort_key, rows[-1].id)
+        next_cursor = encode_cursor(rows[-1].sort_key)
+    ranks = ({lvl.id: lvl.rank for lvl in levels} if levels is not None else
+             dict(db.session.execute(select(RiskLevel.id, RiskLevel.rank)).all()))
+    due = today()
+    for row in rows:
+        row.overdue = is_overdue(row.status, row.next_review, due)
+        row.above_target = is_above_target(row.netto_level_id, row.target_level_id, ranks)
     if rows:
         by_id = {row.id: row for row in rows}
         priority_col = getattr(DisciplineImpact, f"{b}_priority")
@@ -276,32 +345,44 @@ def register_page(flt: RegisterFilter, after: str | None = None, size: int = 50,
     return Page(rows=rows, total=count_risks(flt, codes), next_cursor=next_cursor, size=size)
 
 
-def encode_cursor(sort_value, risk_id: int) -> str:
-    if isinstance(sort_value, (date, datetime)):
-        sort_value = sort_value.isoformat()
-    raw = json.dumps([sort_value, risk_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def is_overdue(status: str, next_review: date | None, due: date | None = None) -> bool:
+    """A review date that has passed, on a risk that is not closed."""
+    return (next_review is not None and status not in CLOSED
+            and next_review < (due or today()))
 
 
-def _decode_cursor(raw: str | None, flt: RegisterFilter) -> list | None:
-    """The sort key from a cursor; None (first page) for anything malformed."""
+def is_above_target(level_id: int | None, target_id: int | None, ranks: dict) -> bool:
+    """The netto level is worse (higher rank) than the target level."""
+    if level_id is None or target_id is None or level_id not in ranks or target_id not in ranks:
+        return False
+    return ranks[level_id] > ranks[target_id]
+
+
+def encode_cursor(values) -> str:
+    """A cursor holding every sort key of a row (see :func:`_sort_columns`)."""
+    plain = [v.isoformat() if isinstance(v, (date, datetime)) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str | None, keys: list[SortKey]) -> list | None:
+    """The sort keys from a cursor; None (first page) for anything malformed or made for another
+    sort."""
     if not raw:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        value, risk_id = values
-        if not isinstance(risk_id, int):
+        if not isinstance(values, list) or len(values) != len(keys):
             return None
-        if flt.sort == "review":
-            value = date.fromisoformat(value)
-        elif flt.sort == "updated":
-            value = datetime.fromisoformat(value)
-        elif flt.sort in ("code", "title"):
-            if not isinstance(value, str):
+        decoded = []
+        for key, value in zip(keys, values):
+            if key.kind in (date, datetime):
+                value = key.kind.fromisoformat(value)
+            elif key.kind is int and (not isinstance(value, int) or isinstance(value, bool)):
                 return None
-        elif not isinstance(value, int):
-            return None
-        return [value, risk_id]
+            elif key.kind is str and not isinstance(value, str):
+                return None
+            decoded.append(value)
+        return decoded
     except (ValueError, TypeError, json.JSONDecodeError):
         return None
 
@@ -314,4 +395,5 @@ def discipline_select(flt: RegisterFilter, code: str, codes: Codes | None = None
     stmt = stmt.join(DI_SORT, and_(DI_SORT.risk_id == Risk.id,
                                    DI_SORT.discipline_id == codes.disciplines.get(code, -1),
                                    DI_SORT.applies.is_(True)))
-    return stmt.add_columns(DI_SORT).order_by(DI_SORT.netto_priority.desc(), DI_SORT.risk_id.desc())
+    return stmt.add_columns(DI_SORT).order_by(DI_SORT.netto_priority.desc(),
+                                              Risk.netto_priority.desc(), Risk.code.asc())

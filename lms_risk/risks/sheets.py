@@ -135,7 +135,7 @@ def discipline_sheet_name(discipline) -> str:
 
 def _write_register(sheet, columns, context) -> Counter:
     flt, codes, ref = context["filter"], context["codes"], context["sheet_refs"]
-    stmt, _, _ = ordered_select(flt, codes)
+    stmt, _ = ordered_select(flt, codes)
     conn = db.session.connection()  # Core rows: the ORM's result machinery costs more than SQL
     ids = list(conn.execute(stmt.with_only_columns(Risk.id)).scalars())
     index = {c.key: i for i, c in enumerate(columns)}
@@ -351,7 +351,7 @@ HISTORY_COLUMNS = [
 
 def _write_history(sheet, context) -> int:
     ref = context["sheet_refs"]
-    stmt, _, _ = ordered_select(context["filter"], context["codes"])
+    stmt, _ = ordered_select(context["filter"], context["codes"])
     ids = stmt.with_only_columns(Risk.id).order_by(None).scalar_subquery()
     disciplines = {d.id: d.code for d in ref.all_disciplines}
     query = (select(Risk.code, ScoreChange.discipline_id, ScoreChange.field, ScoreChange.old_value,

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,7 +20,7 @@ from .heatmap import build_heatmap
 from .labels import STATUS_LABELS
 from .models import Risk
 from .permissions import can_delete_risks, can_edit_risks, can_score
-from .register import RegisterFilter, register_page
+from .register import RegisterFilter, is_above_target, is_overdue, register_page
 from .services import (
     RiskError,
     ScorePermissionError,
@@ -46,11 +47,30 @@ def _register_filter() -> RegisterFilter:
     return RegisterFilter.from_args(request.args, default_discipline=default)
 
 
+def _known_codes(lookups) -> dict:
+    """Codes a filter may name (all, inactive too: old links keep working)."""
+    refs = lookups["refs"]
+    return {"discipline": {d.code for d in refs.disciplines.all},
+            "meldkamer": {m.code for m in refs.meldkamers.all},
+            "voorziening": {v.code for v in refs.voorzieningen.all},
+            "category": {c.code for c in refs.categories.all},
+            "level": {lvl.code for lvl in lookups["levels"]}}
+
+
+# What the register page calls a URL filter it could not use.
+FILTER_NAMES = {
+    "discipline": _l("discipline"), "meldkamer": _l("meldkamer"),
+    "voorziening": _l("voorziening"), "category": _l("categorie"), "status": _l("status"),
+    "level": _l("niveau"), "likelihood": _l("kans"), "impact": _l("impact"),
+    "sort": _l("sortering"), "basis": _l("score"), "review": _l("review"),
+}
+
+
 @bp.get("/risks")
 def register():
-    flt = _register_filter()
-    size = request.args.get("size", type=int) or current_app.config["REGISTER_PAGE_SIZE"]
     lookups = _lookups()
+    flt = _register_filter().checked(_known_codes(lookups))
+    size = request.args.get("size", type=int) or current_app.config["REGISTER_PAGE_SIZE"]
     page = register_page(flt, request.args.get("after"), size=size,
                          disciplines=lookups["refs"].disciplines.all, levels=lookups["levels"])
     owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "").distinct()
@@ -58,7 +78,10 @@ def register():
     # Styles and names per level computed once: the table shows up to 6 badges a row.
     badges = {lvl.id: (f"background:{lvl.colour};color:{lvl.text_colour}", localized(lvl))
               for lvl in lookups["levels"]}
+    problems = [(str(FILTER_NAMES.get(name, name)), request.args.get(name, ""))
+                for name in flt.problems]
     return render_template("risks/register.html", flt=flt, page=page, owners=owners,
+                           problems=problems,
                            badges=badges, status_names={k: str(v) for k, v in STATUS_LABELS.items()},
                            **lookups)
 
@@ -88,9 +111,13 @@ def detail(code: str):
     lookups = _lookups()
     panels = [(panel, ctx) for panel in registry().risk_panels
               if (ctx := panel.context(risk, current_user)) is not None]
+    ranks = {lvl.id: lvl.rank for lvl in lookups["levels"]}
     return render_template("risks/detail.html", risk=risk, panels=panels,
                            extra_values=extra_values(risk, lookups["refs"]),
                            levels_by_id={lvl.id: lvl for lvl in lookups["levels"]},
+                           overdue=is_overdue(risk.status, risk.next_review),
+                           above_target=is_above_target(risk.netto_level_id,
+                                                        risk.target_level_id, ranks),
                            delete_form=EmptyForm(), **lookups)
 
 

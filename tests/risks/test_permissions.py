@@ -45,7 +45,7 @@ ROUTES = [
     ("POST", "/risks/import", EDITORS),
     ("POST", "/risks/import/confirm", EDITORS),
     ("GET", "/risks/import/template.xlsx", EDITORS),
-    ("GET", "/audit", ("admin", "auditor")),
+    ("GET", "/audit", ("admin", "auditor", "chair")),
     ("GET", "/admin/", ("admin",)),
     ("GET", "/admin/matrix", ("admin",)),
     ("POST", "/admin/matrix/grid", ("admin",)),

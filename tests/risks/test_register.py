@@ -86,8 +86,8 @@ def test_keyset_pages_cover_every_risk_once(app, make_risk, backend):
         assert len(seen) == 23 and len(set(seen)) == 23, sort
     first = register_page(RegisterFilter(discipline="AMB"), None, size=50)
     amb = db.session.scalar(db.select(Discipline.id).filter_by(code="AMB"))
-    keys = [(r.impacts[amb][0], r.id) for r in first.rows]
-    assert keys == sorted(keys, reverse=True) and len(keys) == 23
+    keys = [(-r.impacts[amb][0], -r.priority, r.code) for r in first.rows]
+    assert keys == sorted(keys) and len(keys) == 23
 
 
 def test_query_count_does_not_depend_on_page_size(client, auth, make_risk, count_queries):
@@ -144,3 +144,109 @@ def test_a_register_page_costs_eight_queries(client, auth, make_risk, count_quer
     with count_queries() as queries:
         assert client.get("/risks?discipline=all").status_code == 200
     assert len(queries) == 8, [q[:80] for q in queries]
+
+
+# --- What the register shows: closed risks, overdue reviews, target levels, ties, bad filters ----
+
+def _set(risk, **values):
+    for name, value in values.items():
+        setattr(risk, name, value)
+    db.session.commit()
+
+
+def test_closed_risks_leave_the_default_view_and_heatmaps(client, auth, register):
+    from lms_risk.risks.register import count_risks
+    _set(register["gms"], status="gesloten")
+    auth.login("viewer")
+    page = client.get("/risks?discipline=all").get_data(as_text=True)
+    assert register["gms"].code not in codes_on(page) and len(codes_on(page)) == 3
+    page = client.get("/risks?discipline=all&status=gesloten").get_data(as_text=True)
+    assert codes_on(page) == [register["gms"].code]
+    page = client.get("/risks?discipline=all&status=all").get_data(as_text=True)
+    assert len(codes_on(page)) == 4
+    heatmap = client.get("/heatmap?discipline=all").get_data(as_text=True)
+    assert "3 risico’s in deze heatmap." in heatmap
+    heatmap = client.get("/heatmap?discipline=POL").get_data(as_text=True)
+    assert "1 risico in deze heatmap." in heatmap  # gms (closed) no longer counts for POL
+    assert client.get("/heatmap?discipline=all&status=all").get_data(as_text=True).count(
+        "4 risico’s in deze heatmap.") == 1
+    assert count_risks(RegisterFilter(discipline="POL")) == 1
+    assert count_risks(RegisterFilter(discipline="POL", status="all")) == 2
+
+
+def test_overdue_reviews_are_flagged_and_filtered(client, auth, register, monkeypatch):
+    from datetime import date
+
+    from lms_risk.risks import register as register_module
+    monkeypatch.setattr(register_module, "today", lambda: date(2026, 11, 23))
+    _set(register["gms"], next_review=date(2026, 9, 26))
+    _set(register["c2000"], next_review=date(2027, 1, 10))
+    auth.login("viewer")
+    page = client.get("/risks?discipline=all").get_data(as_text=True)
+    row = re.search(rf'{register["gms"].code}</a></td>.*?</tr>', page, re.S)[0]
+    assert "verlopen" in row
+    row = re.search(rf'{register["c2000"].code}</a></td>.*?</tr>', page, re.S)[0]
+    assert "verlopen" not in row
+    page = client.get("/risks?discipline=all&review=overdue").get_data(as_text=True)
+    assert codes_on(page) == [register["gms"].code]
+    detail = client.get(f"/risks/{register['gms'].code}").get_data(as_text=True)
+    assert 'id="flag-overdue"' in detail
+    assert 'id="flag-overdue"' not in client.get(f"/risks/{register['c2000'].code}").get_data(
+        as_text=True)
+
+
+def test_netto_level_above_target_is_flagged(client, auth, register):
+    from lms_risk.matrix.models import RiskLevel
+    laag = db.session.scalar(db.select(RiskLevel).filter_by(code="laag"))
+    zeer_hoog = db.session.scalar(db.select(RiskLevel).filter_by(code="zeer_hoog"))
+    _set(register["gms"], target_level_id=laag.id)  # netto zeer hoog
+    _set(register["kmar"], target_level_id=zeer_hoog.id)  # netto laag
+    auth.login("viewer")
+    page = client.get("/risks?discipline=all").get_data(as_text=True)
+    row = re.search(rf'{register["gms"].code}</a></td>.*?</tr>', page, re.S)[0]
+    assert "boven streef" in row
+    row = re.search(rf'{register["kmar"].code}</a></td>.*?</tr>', page, re.S)[0]
+    assert "boven streef" not in row
+    assert 'id="flag-target"' in client.get(f"/risks/{register['gms'].code}").get_data(as_text=True)
+    assert 'id="flag-target"' not in client.get(f"/risks/{register['kmar'].code}").get_data(
+        as_text=True)
+
+
+def test_ties_in_a_discipline_sort_follow_the_register_priority_then_code(client, auth, make_risk,
+                                                                           backend):
+    # POL netto 12 for all three; register-wide 12, 15, 15
+    a = make_risk("A", likelihood=3, POL=(4, 4))
+    b = make_risk("B", likelihood=3, POL=(4, 4), AMB=(5, 5))
+    c = make_risk("C", likelihood=3, POL=(4, 4), BRW=(5, 5))
+    auth.login("viewer")
+    page = client.get("/risks?discipline=POL&sort=priority").get_data(as_text=True)
+    assert codes_on(page) == [b.code, c.code, a.code]
+    # Keyset pages of one row each keep that order: the cursor carries every key.
+    seen, url = [], "/risks?discipline=POL&sort=priority&size=1"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += codes_on(html)
+        nxt = re.search(r'rel="next" href="([^"]+)"', html)
+        url = nxt[1].replace("&amp;", "&") if nxt else None
+    assert seen == [b.code, c.code, a.code]
+    flt = RegisterFilter(discipline=None, sort="priority-POL")
+    seen, after = [], None
+    while True:
+        page = register_page(flt, after, size=2)
+        seen += [r.code for r in page.rows]
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert seen == [b.code, c.code, a.code]
+
+
+def test_unknown_url_filters_are_named_on_the_page(client, auth, register):
+    auth.login("viewer")
+    page = client.get("/risks?discipline=all&meldkamer=XYZ&sort=drop&status=nope").get_data(
+        as_text=True)
+    assert 'id="filter-problems"' in page
+    for text in ("meldkamer</strong> = “XYZ”", "sortering</strong> = “drop”",
+                 "status</strong> = “nope”"):
+        assert text in page
+    assert 'id="filter-problems"' not in client.get("/risks?discipline=all&meldkamer=RTD").get_data(
+        as_text=True)
