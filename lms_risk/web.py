@@ -5,6 +5,7 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
 from .core.features import Feature, registry
@@ -29,7 +30,14 @@ def home_url() -> str:
     return url_for("auth.login")
 
 
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
 def setup(app: Flask) -> None:
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # The client address, scheme and host come from that many proxies' X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -38,8 +46,14 @@ def setup(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'none'; form-action 'self'",
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
         )
+        if max_age := app.config.get("HSTS_MAX_AGE"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={max_age}; includeSubDomains")
+        # Pages and downloads hold the register: no copy in the browser's or a proxy's cache.
+        if request.endpoint not in STATIC_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.get("/healthz")

@@ -1,16 +1,21 @@
-"""Accounts: signing in and out, passwords, the login guard and ``lms-risk user``."""
+"""Accounts: signing in and out, server-side sessions, throttling, passwords, the login guard,
+security events and ``lms-risk user``."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_login.utils import login_url
+from flask_wtf.csrf import CSRFError
 
 from ..core.features import EntityType, Feature, MenuEntry, registry
 from ..extensions import login_manager
+from . import events
 from .cli import user
 from .models import role_label
 from .permissions import is_admin
-from .services import load_user
+from .sessions import load_session_user
+from .throttle import client_address
 from .views import bp
 
 # Reachable while a user must still choose their own password.
@@ -21,10 +26,14 @@ def setup(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om deze pagina te zien.")
     login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
 
-    @login_manager.user_loader
-    def user_loader(user_id: str):
-        return load_user(int(user_id))
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        # A session that just ended has said why already (sessions.py); one message is enough.
+        if not g.get("signed_out_reason"):
+            flash(str(login_manager.login_message), login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, request.url))
 
     @app.before_request
     def require_login():
@@ -37,18 +46,42 @@ def setup(app) -> None:
             return redirect(url_for("auth.password"))
         return None
 
+    @app.after_request
+    def record_refusal(response):
+        if response.status_code == 403 and current_user.is_authenticated:
+            events.security_event("access_refused", current_user.email, current_user,
+                                  method=request.method, path=request.path[:500],
+                                  address=client_address())
+        return response
 
-USER_FIELDS = {"role": _l("rol"), "discipline": _l("discipline"), "meldkamer": _l("meldkamer")}
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        user = current_user if current_user.is_authenticated else None
+        events.security_event("csrf_refused", getattr(user, "email", None), user,
+                              method=request.method, path=request.path[:500],
+                              address=client_address(), reason=error.description)
+        return render_template("error.html", code=400, title=_("Ongeldig verzoek"),
+                               description=_("Het formulier is verlopen of ongeldig. Laad de "
+                                             "pagina opnieuw en probeer het nog eens.")), 400
+
+
+USER_FIELDS = {"role": _l("rol"), "discipline": _l("discipline"), "meldkamer": _l("meldkamer"),
+               **events.FIELDS}
+
+
+def _show(key, value):
+    return role_label(value) if key == "role" else events.show(key, value)
+
 
 FEATURE = Feature(
     name="auth",
     blueprint=bp,
     commands=[user],
     admin_links=[MenuEntry("auth.users", _l("Gebruikers"), visible=is_admin, order=80)],
-    actions={"assign": _l("rol toegekend"), "unassign": _l("rol ingetrokken")},
+    actions=events.ACTIONS,
     entities=[EntityType("user", _l("gebruiker"),
                          field_label=lambda key: str(USER_FIELDS.get(key, key)),
-                         show=lambda key, value: role_label(value) if key == "role" else value)],
+                         show=_show)],
     public_endpoints=["auth.login"],
     template_globals={"role_label": role_label},
     setup=setup,

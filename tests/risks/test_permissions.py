@@ -34,6 +34,8 @@ ROUTES = [
     ("GET", "/risks/export.xlsx", USERS),
     ("GET", "/account/password", USERS),
     ("POST", "/account/password", USERS),
+    ("GET", "/account", USERS),
+    ("POST", "/account/sessions/end", USERS),
     ("GET", "/risks/new", EDITORS),
     ("POST", "/risks/new", SCORE_AMB, _only("AMB")),
     ("POST", "/risks/new", SCORE_POL, _only("POL")),
