@@ -1,5 +1,7 @@
 """Signing in and out, choosing one's own password, one's sessions, and the user list."""
 
+import math
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
@@ -32,7 +34,7 @@ bp = Blueprint("auth", __name__)
 
 def too_many(template: str, retry_at, **context):
     """429 with the page, a message saying when to try again and a Retry-After header."""
-    seconds = max(1, int((retry_at - timeutil.utcnow()).total_seconds()) + 1)
+    seconds = max(1, math.ceil((retry_at - timeutil.utcnow()).total_seconds()))
     minutes = (seconds + 59) // 60
     flash(ngettext("Te veel mislukte pogingen. Probeer het over %(num)d minuut opnieuw "
                    "(om %(time)s).",

@@ -171,12 +171,15 @@ def test_sessions_are_shared_by_workers(app, client, auth):
     second = worker.test_client()
     replay(second, saved)
     with worker.app_context():
-        assert second.get("/risks").status_code == 200
-    auth.logout()
-    replay(second, saved)
-    with worker.app_context():
-        assert second.get("/risks").status_code == 302
-        db.engine.dispose()
+        try:
+            assert second.get("/risks").status_code == 200
+            with app.app_context():
+                auth.logout()
+            replay(second, saved)
+            assert second.get("/risks").status_code == 302
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_the_signed_in_user_and_session_are_one_query(client, auth, count_queries):
