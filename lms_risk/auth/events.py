@@ -6,11 +6,11 @@ refused request (a failed sign-in, a 403, a CSRF error) is kept although the req
 import logging
 from types import SimpleNamespace
 
-from flask import g
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
-from ..core.logs import clean, log_refusal, request_fields
+from ..core.logs import clean, log_refusal
 from ..core.uow import durable
 
 log = logging.getLogger("lms_risk.auth")
@@ -81,7 +81,9 @@ def security_event(action: str, account: str | None, user=None, /, **params) -> 
     elif kind:
         log_refusal(kind, action=action, account=account or "-", **params)
     else:
-        fields = {**request_fields(), **params}
+        # Not request_fields(): that asks for current_user, which may be loading right now.
+        fields = {"user_id": user_id, **({"method": request.method, "path": request.path}
+                                         if has_request_context() else {}), **params}
         log.info("%s account=%s %s", action, clean(account or "-"),
                  " ".join(f"{k}={clean(v)}" for k, v in params.items()),
                  extra={"event": action, "account": account, **fields})

@@ -60,9 +60,7 @@ def setup(app) -> None:
         events.security_event("csrf_refused", getattr(user, "email", None), user,
                               method=request.method, path=request.path[:500],
                               address=client_address(), reason=error.description)
-        return render_template("error.html", code=400, title=_("Ongeldig verzoek"),
-                               description=_("Het formulier is verlopen of ongeldig. Laad de "
-                                             "pagina opnieuw en probeer het nog eens.")), 400
+        return render_template("error.html", code=400, title=_("Ongeldig verzoek")), 400
 
 
 USER_FIELDS = {"role": _l("rol"), "discipline": _l("discipline"), "meldkamer": _l("meldkamer"),
