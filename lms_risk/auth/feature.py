@@ -10,10 +10,11 @@ from flask_wtf.csrf import CSRFError
 
 from ..core.features import EntityType, Feature, MenuEntry, registry
 from ..extensions import login_manager
+from . import admin as _admin  # noqa: F401 (its routes join the blueprint)
 from . import events
 from .cli import user
 from .models import role_label
-from .permissions import is_admin
+from .permissions import can_view_users, is_admin
 from .sessions import load_session_user
 from .throttle import client_address
 from .views import bp
@@ -76,6 +77,10 @@ FEATURE = Feature(
     blueprint=bp,
     commands=[user],
     admin_links=[MenuEntry("auth.users", _l("Gebruikers"), visible=is_admin, order=80)],
+    # Auditors have no administration page: they find the (read-only) user list in the menu.
+    menu=[MenuEntry("auth.users", _l("Gebruikers"), order=85,
+                    visible=lambda u: can_view_users(u) and not is_admin(u))],
+    permissions={"can_view_users": can_view_users},
     actions=events.ACTIONS,
     entities=[EntityType("user", _l("gebruiker"),
                          field_label=lambda key: str(USER_FIELDS.get(key, key)),

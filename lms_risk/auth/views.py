@@ -6,20 +6,14 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import timeutil
-from ..core.access import require
 from ..core.forms import EmptyForm
 from ..core.urls import safe_next
-from ..extensions import db
 from ..web import home_url
 from . import throttle
 from .events import security_event
 from .forms import ChangePasswordForm, EndSessionForm, LoginForm
-from .models import User
-from .permissions import is_admin
 from .services import UserError, authenticate, change_password
 from .sessions import (
     clear_session,
@@ -143,11 +137,3 @@ def end_session():
                 return redirect(url_for("auth.login"))
             flash(_("De sessie is beëindigd."), "success")
     return redirect(url_for("auth.account"))
-
-
-@bp.get("/admin/users")
-@require(is_admin)
-def users():
-    rows = list(db.session.scalars(select(User).order_by(User.email)
-                                   .options(selectinload(User.assignments))))
-    return render_template("auth/users.html", users=rows)

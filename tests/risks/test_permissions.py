@@ -59,7 +59,16 @@ ROUTES = [
     ("POST", "/admin/reference/voorzieningen", ("admin",)),
     ("GET", "/admin/reference/meldkamers/7", ("admin",)),
     ("POST", "/admin/reference/meldkamers/7", ("admin",)),
-    ("GET", "/admin/users", ("admin",)),
+    ("GET", "/admin/users", ("admin", "auditor")),
+    ("GET", "/admin/users/7", ("admin", "auditor")),
+    ("GET", "/admin/users/new", ("admin",)),
+    ("POST", "/admin/users/new", ("admin",)),
+    ("POST", "/admin/users/7/assignments", ("admin",)),
+    ("POST", "/admin/users/8/assignments/9/remove", ("admin",)),
+    ("POST", "/admin/users/7/sign-out", ("admin",)),
+    ("POST", "/admin/users/7/reset-password", ("admin",)),
+    ("POST", "/admin/users/7/deactivate", ("admin",)),
+    ("POST", "/admin/users/7/activate", ("admin",)),
 ]
 # Reachable without a role: signing in and out, the language, health, static files.
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
