@@ -17,6 +17,11 @@ def _private_file(path: Path, content: str = "") -> None:
         file.write(content)
 
 
+def _roles(value: str) -> tuple[str, ...]:
+    roles = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    return () if roles in ((), ("none",)) else roles
+
+
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, "").strip() or default)
 
@@ -65,6 +70,8 @@ def build_config(instance_path: str) -> dict:
         "THROTTLE_WINDOW_MINUTES": _int("LMS_RISK_THROTTLE_WINDOW_MINUTES", 15),
         "THROTTLE_ACCOUNT_FAILURES": _int("LMS_RISK_THROTTLE_ACCOUNT_FAILURES", 5),
         "THROTTLE_ADDRESS_FAILURES": _int("LMS_RISK_THROTTLE_ADDRESS_FAILURES", 20),
+        # Roles that must sign in with a second factor (TOTP): "admin,chair", "all" or "none".
+        "TWO_FACTOR_REQUIRED_ROLES": _roles(os.environ.get("LMS_RISK_2FA_REQUIRED", "admin,chair")),
         # Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none).
         "TRUSTED_PROXIES": _int("LMS_RISK_TRUSTED_PROXIES", 0),
         "REMEMBER_COOKIE_HTTPONLY": True,

@@ -13,6 +13,7 @@ from .. import timeutil
 from ..core.access import require
 from ..core.forms import EmptyForm
 from ..extensions import db
+from . import second_factor
 from .forms import AssignmentForm, CreateUserForm
 from .models import RoleAssignment, User, UserSession
 from .permissions import can_view_users, is_admin
@@ -155,4 +156,15 @@ def sign_out(user_id: int):
         ended = sign_out_everywhere(user, actor=current_user)
         flash(ngettext("%(num)d sessie beëindigd.", "%(num)d sessies beëindigd.", ended),
               "success")
+    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/reset-second-factor")
+@require(is_admin)
+def reset_second_factor(user_id: int):
+    user = _user(user_id)
+    if EmptyForm().validate_on_submit():
+        second_factor.reset(user, actor=current_user)
+        flash(_("De tweede factor is gewist; de gebruiker stelt hem bij de volgende keer "
+                "inloggen opnieuw in."), "success")
     return redirect(url_for("auth.user_detail", user_id=user.id))

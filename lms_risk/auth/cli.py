@@ -183,3 +183,16 @@ def user_sign_out(email):
     target = _get_user(email)
     ended = sign_out_everywhere(target)
     click.echo(f"{ended} session(s) of {target.email} ended")
+
+
+@user.command("reset-second-factor")
+@click.argument("email")
+@transactional_command
+def user_reset_second_factor(email):
+    """Forget the user's second factor and recovery codes (a lost phone) and end their
+    sessions; they set it up again at their next sign-in."""
+    from .second_factor import reset
+
+    target = _get_user(email)
+    reset(target)
+    click.echo(f"second factor of {target.email} reset; their sessions have ended")

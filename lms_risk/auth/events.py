@@ -31,6 +31,8 @@ ACTIONS = {
     "deactivate": _l("gedeactiveerd"),
     "activate": _l("geactiveerd"),
     "password_reset": _l("wachtwoord opnieuw ingesteld"),
+    "totp_enrolled": _l("tweede factor ingesteld"),
+    "totp_reset": _l("tweede factor gewist"),
 }
 # Which of them are refusals (a WARNING through log_refusal), and under which kind.
 REFUSAL_KINDS = {"signin_failed": "signin", "throttled": "throttle", "reauth_failed": "reauth",
@@ -45,6 +47,7 @@ FIELDS = {
     "count": _l("aantal"),
     "email": _l("e-mailadres"),
     "until": _l("tot"),
+    "factor": _l("factor"),
 }
 REASONS = {
     "signout": _l("uitgelogd"),
@@ -59,7 +62,13 @@ CHECKS = {"login": _l("inloggen"), "password": _l("huidig wachtwoord"),
           "totp": _l("tweede factor")}
 
 
+FACTORS = {"password": _l("wachtwoord"), "totp": _l("authenticator-app"),
+           "recovery": _l("herstelcode")}
+
+
 def show(key: str, value):
+    if key == "factor":
+        return str(FACTORS.get(value, value))
     if key == "reason":
         return str(REASONS.get(value, value))
     if key == "check":

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from ..core.features import EntityType, Feature, MenuEntry, registry
 from ..extensions import login_manager
 from . import admin as _admin  # noqa: F401 (its routes join the blueprint)
-from . import events
+from . import events, second_factor
 from .cli import user
 from .models import role_label
 from .permissions import can_view_users, is_admin
@@ -19,8 +19,9 @@ from .sessions import load_session_user
 from .throttle import client_address
 from .views import bp
 
-# Reachable while a user must still choose their own password.
+# Reachable while a user must still choose their own password, or set up a second factor.
 PASSWORD_ENDPOINTS = {"auth.password", "auth.logout", "set_language"}
+ENROL_ENDPOINTS = {"auth.enrol", "auth.logout", "set_language"}
 
 
 def setup(app) -> None:
@@ -45,6 +46,10 @@ def setup(app) -> None:
         if current_user.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
             flash(_("Kies eerst een eigen wachtwoord."), "warning")
             return redirect(url_for("auth.password"))
+        if (request.endpoint not in ENROL_ENDPOINTS and not second_factor.enrolled(current_user)
+                and second_factor.required_for(current_user)):
+            flash(_("Stel eerst een tweede factor in: voor uw rol is die verplicht."), "warning")
+            return redirect(url_for("auth.enrol"))
         return None
 
     @app.after_request
@@ -85,7 +90,7 @@ FEATURE = Feature(
     entities=[EntityType("user", _l("gebruiker"),
                          field_label=lambda key: str(USER_FIELDS.get(key, key)),
                          show=_show)],
-    public_endpoints=["auth.login"],
+    public_endpoints=["auth.login", "auth.second_factor_check"],
     template_globals={"role_label": role_label},
     setup=setup,
     order=0,

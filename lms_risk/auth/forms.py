@@ -77,3 +77,15 @@ class CreateUserForm(AssignmentForm):
     submit = SubmitField(_l("Gebruiker aanmaken"))
 
     field_order = ("email", "name", "role", "discipline", "meldkamer")
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("De zes cijfers uit uw authenticator-app, of een van uw "
+                                      "herstelcodes."))
+    submit = SubmitField(_l("Bevestigen"))
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("Code uit de app"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Tweede factor instellen"))

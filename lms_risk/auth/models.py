@@ -157,6 +157,11 @@ class User(RoleHolder, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The second factor (auth/second_factor.py): a TOTP secret once enrolment is confirmed, and
+    # the time step of the last code accepted (a code opens one sign-in only).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # Loaded with the user where the user's rights are asked (see services.load_user); the
     # discipline and meldkamer of each assignment come in the same query.
@@ -232,3 +237,15 @@ class AuthFailure(db.Model):
     account: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the second factor once (its SHA-256; the code itself is
+    shown to the user once, at enrolment)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (Index("ix_recovery_code_user", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,18 +2,31 @@
 
 import math
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_time, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import timeutil
 from ..core.forms import EmptyForm
+from ..extensions import db
 from ..core.urls import safe_next
 from ..web import home_url
-from . import throttle
+from . import second_factor, throttle
 from .events import security_event
-from .forms import ChangePasswordForm, EndSessionForm, LoginForm
+from .forms import ChangePasswordForm, EndSessionForm, EnrolForm, LoginForm, SecondFactorForm
+from .models import User
 from .services import UserError, authenticate, change_password
 from .sessions import (
     clear_session,
@@ -61,13 +74,82 @@ def login():
             throttle.succeeded("login", email)
             next_url = safe_next(request.args.get("next"))
             clear_session()  # no state (or fixated session) survives a login
-            login_user(user)
-            start_session(user)
-            security_event("signin", email, user, address=address)
-            if user.must_change_password:
-                return redirect(url_for("auth.password"))
-            return redirect(next_url or home_url())
+            if second_factor.enrolled(user):
+                session[PENDING_USER] = user.id
+                session[PENDING_SINCE] = timeutil.utcnow().timestamp()
+                session[PENDING_NEXT] = next_url
+                return redirect(url_for("auth.second_factor_check"))
+            return _signed_in(user, next_url, "password")
     return render_template("auth/login.html", form=form)
+
+
+# Between the password and the second factor, the cookie holds who is half-way (no session yet).
+PENDING_USER, PENDING_SINCE, PENDING_NEXT = "2fa_user", "2fa_since", "2fa_next"
+PENDING_FOR = timedelta(minutes=5)
+
+
+def _signed_in(user: User, next_url: str | None, factor: str):
+    clear_session()
+    login_user(user)
+    start_session(user)
+    security_event("signin", user.email, user, address=throttle.client_address(), factor=factor)
+    if user.must_change_password:
+        return redirect(url_for("auth.password"))
+    return redirect(next_url or home_url())
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+def second_factor_check():
+    """The second step of signing in, for users with a second factor."""
+    user_id, since = session.get(PENDING_USER), session.get(PENDING_SINCE)
+    user = db.session.get(User, user_id) if user_id else None
+    if (user is None or not user.active or since is None
+            or timeutil.utcnow().timestamp() - since > PENDING_FOR.total_seconds()):
+        clear_session()
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        address = throttle.client_address()
+        retry_at = throttle.retry_at("totp", user.email)
+        if retry_at is not None:
+            security_event("throttled", user.email, None, check="totp", address=address)
+            return too_many("auth/second_factor.html", retry_at, form=form)
+        factor = second_factor.check(user, form.code.data)
+        if factor is None:
+            throttle.failed("totp", user.email)
+            security_event("signin_failed", user.email, None, check="totp", address=address)
+            form.code.errors.append(_("Deze code klopt niet (of is al gebruikt)."))
+        else:
+            throttle.succeeded("totp", user.email)
+            if factor == "recovery":
+                flash(_("U hebt een herstelcode gebruikt; die werkt geen tweede keer."), "info")
+            return _signed_in(user, session.get(PENDING_NEXT), factor)
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required
+def enrol():
+    """Set up the authenticator app: QR code, a first code, then the recovery codes once."""
+    user = current_user._get_current_object()
+    if second_factor.enrolled(user):
+        return render_template("auth/enrolled.html",
+                               remaining=second_factor.remaining_recovery_codes(user))
+    secret = session.get("totp_pending")
+    if not secret:
+        secret = session["totp_pending"] = second_factor.new_secret()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = second_factor.confirm_enrolment(user, secret, form.code.data)
+        if codes is None:
+            form.code.errors.append(_("Deze code klopt niet. Controleer de klok van uw telefoon "
+                                      "en probeer de volgende code."))
+        else:
+            session.pop("totp_pending", None)
+            return render_template("auth/recovery_codes.html", codes=codes)
+    return render_template("auth/enrol.html", form=form, secret=secret,
+                           qr=second_factor.qr_data_uri(secret, user.email),
+                           required=second_factor.required_for(user))
 
 
 @bp.post("/logout")

@@ -69,10 +69,13 @@ ROUTES = [
     ("POST", "/admin/users/7/reset-password", ("admin",)),
     ("POST", "/admin/users/7/deactivate", ("admin",)),
     ("POST", "/admin/users/7/activate", ("admin",)),
+    ("POST", "/admin/users/7/reset-second-factor", ("admin",)),
+    ("GET", "/account/second-factor", USERS),
+    ("POST", "/account/second-factor", USERS),
 ]
 # Reachable without a role: signing in and out, the language, health, static files.
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
-        "auth.logout"}
+        "auth.logout", "auth.second_factor_check"}
 
 
 @pytest.mark.parametrize("who", USERS)
