@@ -4,6 +4,8 @@ features' declarations, and template filters. Names no feature."""
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
 from .core.features import Feature
@@ -16,7 +18,14 @@ ERROR_TITLES = {403: _l("Geen toegang"), 404: _l("Niet gevonden"), 413: _l("Best
                 400: _l("Ongeldig verzoek")}
 
 
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
 def setup(app: Flask) -> None:
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # The client address, scheme and host come from that many proxies' X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -25,8 +34,14 @@ def setup(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'none'; form-action 'self'",
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
         )
+        if max_age := app.config.get("HSTS_MAX_AGE"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={max_age}; includeSubDomains")
+        # Pages and downloads hold the register: no copy in the browser's or a proxy's cache.
+        if request.endpoint not in STATIC_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.get("/healthz")

@@ -45,7 +45,10 @@ _counter = itertools.count()
 
 def _config(uri: str) -> dict:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost.test"}
+            "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost.test",
+            # Auth.login signs in with a password only; tests/auth/test_second_factor.py turns
+            # the requirement on where it is tested.
+            "TWO_FACTOR_REQUIRED_ROLES": ()}
 
 
 def _migrate_and_seed(uri: str) -> None:

@@ -3,13 +3,22 @@
 import sys
 
 import click
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.uow import transactional_command
 from ..extensions import db
 from .models import ROLES, User
-from .services import UserError, add_assignment, create_user, remove_assignment
+from .services import (
+    UserError,
+    add_assignment,
+    create_user,
+    remove_assignment,
+    reset_password,
+    set_active,
+    sign_out_everywhere,
+)
 
 DISCIPLINE_HELP = "Discipline code (AMB, POL, BRW, KMAR, LMS); required for members."
 MELDKAMER_HELP = "Meldkamer code (e.g. RTD); required for continuity coordinators."
@@ -54,8 +63,9 @@ def user_create(email, role, discipline_code, meldkamer_code, name):
     argument. More roles: ``user assign``."""
     password = _read_password()
     try:
-        created = create_user(email, password, role, discipline_code=discipline_code,
-                              meldkamer_code=meldkamer_code, name=name)
+        with force_locale("en"):  # the command line answers in English
+            created = create_user(email, password, role, discipline_code=discipline_code,
+                                  meldkamer_code=meldkamer_code, name=name)
     except UserError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"user {created.email} created with role {role}")
@@ -102,3 +112,87 @@ def user_list():
         scopes = ",".join(a.scope_code or "-" for a in u.assignments) or "-"
         state = "active" if u.active else "inactive"
         click.echo(f"{u.email}\t{roles}\t{scopes}\t{state}")
+
+
+@user.command("set-role")
+@click.argument("email")
+@_scope_options
+@transactional_command
+def user_set_role(email, role, discipline_code, meldkamer_code):
+    """Give a user exactly this one role (in this scope), taking every other role away."""
+    target = _get_user(email)
+    try:
+        code = (discipline_code or meldkamer_code or "").upper() or None
+        if not any(a.role == role and a.scope_code == code for a in target.assignments):
+            add_assignment(target, role, discipline_code=discipline_code,
+                           meldkamer_code=meldkamer_code)
+        for a in list(target.assignments):
+            if not (a.role == role and a.scope_code == code):
+                remove_assignment(target, a.role,
+                                  discipline_code=a.discipline.code if a.discipline else None,
+                                  meldkamer_code=a.meldkamer.code if a.meldkamer else None)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"user {target.email} now has only role {role}"
+               f"{_scope_text(discipline_code, meldkamer_code)}")
+
+
+@user.command("deactivate")
+@click.argument("email")
+@transactional_command
+def user_deactivate(email):
+    """Refuse the user's sign-in from now on and end every session of theirs."""
+    target = _get_user(email)
+    try:
+        set_active(target, False)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"user {target.email} deactivated; their sessions have ended")
+
+
+@user.command("activate")
+@click.argument("email")
+@transactional_command
+def user_activate(email):
+    """Allow a deactivated user to sign in again."""
+    target = _get_user(email)
+    try:
+        set_active(target, True)
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"user {target.email} activated")
+
+
+@user.command("reset-password")
+@click.argument("email")
+@transactional_command
+def user_reset_password(email):
+    """Give the user a new one-time password (printed once; they choose their own at the next
+    sign-in) and end their sessions."""
+    target = _get_user(email)
+    password = reset_password(target)
+    click.echo(f"one-time password for {target.email}: {password}")
+    click.echo("Hand it over in person or by phone; it must be changed at the first sign-in.")
+
+
+@user.command("sign-out")
+@click.argument("email")
+@transactional_command
+def user_sign_out(email):
+    """End every session of the user (on every device)."""
+    target = _get_user(email)
+    ended = sign_out_everywhere(target)
+    click.echo(f"{ended} session(s) of {target.email} ended")
+
+
+@user.command("reset-second-factor")
+@click.argument("email")
+@transactional_command
+def user_reset_second_factor(email):
+    """Forget the user's second factor and recovery codes (a lost phone) and end their
+    sessions; they set it up again at their next sign-in."""
+    from .second_factor import reset
+
+    target = _get_user(email)
+    reset(target)
+    click.echo(f"second factor of {target.email} reset; their sessions have ended")

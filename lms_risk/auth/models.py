@@ -157,6 +157,11 @@ class User(RoleHolder, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The second factor (auth/second_factor.py): a TOTP secret once enrolment is confirmed, and
+    # the time step of the last code accepted (a code opens one sign-in only).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # Loaded with the user where the user's rights are asked (see services.load_user); the
     # discipline and meldkamer of each assignment come in the same query.
@@ -195,3 +200,52 @@ class SystemActor(RoleHolder):
     assignments = (_Grant("admin"),)
     is_authenticated = True
     display_name = "lms-risk (opdrachtregel)"
+
+
+class UserSession(db.Model):
+    """A signed-in session, kept on the server so that every worker sees it end.
+
+    The browser's cookie carries a random token; the row's id is the token's SHA-256, so a copy of
+    the table opens no session. A session ends (``ended_at`` and ``end_reason``) at sign-out, when
+    it has been idle or alive too long, when its user changes their password (their other
+    sessions), is deactivated, or is signed out everywhere by an administrator."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user", "user_id", "ended_at"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # absolute lifetime
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship()
+
+
+class AuthFailure(db.Model):
+    """One failed check of a secret (``kind``: login, password, second factor), by account and
+    client address, counted by the throttle (``auth/throttle.py``) of every worker alike."""
+
+    __tablename__ = "auth_failure"
+    __table_args__ = (Index("ix_auth_failure_account", "kind", "account", "at"),
+                      Index("ix_auth_failure_address", "kind", "address", "at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    account: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the second factor once (its SHA-256; the code itself is
+    shown to the user once, at enrolment)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (Index("ix_recovery_code_user", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

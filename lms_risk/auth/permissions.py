@@ -23,3 +23,8 @@ def has_role_for_discipline(user, role: str, discipline_id: int | None) -> bool:
 def has_role_for_meldkamer(user, role: str, meldkamer_id: int | None) -> bool:
     """``user`` holds ``role`` for the whole register or for this meldkamer."""
     return bool(user.is_authenticated and user.has_role_for_meldkamer(role, meldkamer_id))
+
+
+def can_view_users(user) -> bool:
+    """Admins manage accounts; auditors see them and their roles, read-only."""
+    return has_role(user, "admin", "auditor")

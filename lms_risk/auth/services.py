@@ -11,12 +11,13 @@ from ..audit.services import record
 from ..extensions import db
 from ..reference.models import Discipline, Meldkamer
 from .models import ROLE_SCOPES, ROLES, RoleAssignment, User
+from .passwords import MIN_PASSWORD_LENGTH, password_problem  # noqa: F401 (forms, cli)
+from .sessions import end_sessions
 
 # OWASP's argon2id minimum (19 MiB, 2 iterations, 1 lane).
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this keeps the time of a login for an unknown e-mail like that of a known one.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
-MIN_PASSWORD_LENGTH = 12
 
 
 class UserError(ValueError):
@@ -103,8 +104,8 @@ def create_user(email: str, password: str, role: str, *, discipline_code: str | 
     if "@" not in email:
         raise UserError(f"invalid e-mail address: {email}")
     discipline, meldkamer = _scope(role, discipline_code, meldkamer_code)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if problem := password_problem(password, email=email, name=name):
+        raise UserError(problem)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise UserError(f"a user with e-mail {email} exists already")
     user = User(email=email, name=name, password_hash=hash_password(password),
@@ -154,9 +155,59 @@ def remove_assignment(user: User, role: str, *, discipline_code: str | None = No
            changes=_changes(role, discipline, meldkamer, removed=True))
 
 
-def change_password(user: User, new_password: str) -> None:
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+def check_new_password(user: User, password: str) -> None:
+    if problem := password_problem(password, email=user.email, name=user.name):
+        raise UserError(problem)
+
+
+def change_password(user: User, new_password: str, *, keep_session: str | None = None) -> int:
+    """The user's own new password; ends every other session of theirs (``keep_session``, the
+    one in which they changed it, continues). Returns how many sessions ended."""
+    from .events import security_event
+
+    check_new_password(user, new_password)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    record("update", "user", user.email, user, summary="password changed")
+    ended = end_sessions(user.id, "password", keep=keep_session)
+    security_event("password_changed", user.email, user, count=ended)
+    return ended
+
+
+def one_time_password() -> str:
+    """A random password to hand over once (the user must choose their own at first sign-in)."""
+    return secrets.token_urlsafe(15)
+
+
+def reset_password(user: User, actor=None) -> str:
+    """A new one-time password for ``user`` (shown once to whoever reset it); ends their
+    sessions."""
+    from .events import security_event
+
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    ended = end_sessions(user.id, "admin")
+    security_event("password_reset", user.email, actor, count=ended)
+    return password
+
+
+def set_active(user: User, active: bool, actor=None) -> None:
+    """Deactivate (ends every session; sign-in refused) or reactivate an account."""
+    from .events import security_event
+
+    if user.active == active:
+        raise UserError(f"{user.email} is already {'active' if active else 'inactive'}")
+    if not active and getattr(actor, "id", None) == user.id:
+        raise UserError("you cannot deactivate your own account")
+    user.active = active
+    ended = 0 if active else end_sessions(user.id, "deactivated")
+    security_event("activate" if active else "deactivate", user.email, actor,
+                   count=ended or None)
+
+
+def sign_out_everywhere(user: User, actor=None, reason: str = "admin") -> int:
+    from .events import security_event
+
+    ended = end_sessions(user.id, reason)
+    security_event("sessions_ended", user.email, actor, reason=reason, count=ended)
+    return ended

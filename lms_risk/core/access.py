@@ -3,7 +3,7 @@
 import logging
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user
 
 from .logs import clean, request_fields
@@ -31,4 +31,5 @@ def deny():
     log.warning("access denied: user=%s %s %s", getattr(current_user, "id", None),
                 request.method, clean(request.path),
                 extra={"event": "refused", "kind": "access", **request_fields()})
+    g.refusal_logged = True
     abort(403)

@@ -3,15 +3,33 @@
 Services change data and flush; they never commit. A request commits once, after its view has
 returned a response below 400; an error response or any exception rolls everything back. A
 command-line command does the same around its function.
+
+A few writes must outlast a refused request: the record of a failed sign-in, the counter that
+throttles the next one, the audit event of a 403 or of a session that expired. A service hands
+them to :func:`durable` as a function; they run when the request's own work is done (committed or
+rolled back, whichever it was) and commit on their own. They run for a response that a
+``before_request`` hook gave (the login guard), for one an error handler gave (403, CSRF) and for
+the view's own, never for an unhandled exception (500). Outside a request (a command, a test's
+app context) the function runs at once, in the caller's transaction.
 """
 
 import functools
+import logging
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from flask.cli import with_appcontext
 
 from ..extensions import db
 
+log = logging.getLogger("lms_risk.uow")
+
+
+def durable(write) -> None:
+    """Run ``write()`` after this request's unit of work, whatever its outcome, and commit it."""
+    if not has_request_context():
+        write()
+        return
+    g.setdefault("_durable_writes", []).append(write)
 
 
 class UnitOfWorkFlask(Flask):
@@ -26,6 +44,29 @@ class UnitOfWorkFlask(Flask):
         else:
             db.session.rollback()
         return response
+
+    def full_dispatch_request(self):
+        try:
+            response = super().full_dispatch_request()
+        except BaseException:
+            g.pop("_durable_writes", None)
+            raise
+        writes = g.pop("_durable_writes", None)
+        if writes:
+            self._run_durable(writes)
+        return response
+
+    def _run_durable(self, writes) -> None:
+        # Whatever the request left uncommitted (a response from a before_request hook or an
+        # error handler) is not this transaction's to keep.
+        db.session.rollback()
+        try:
+            for write in writes:
+                write()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("durable write failed")
 
 
 def transactional_command(func):
@@ -49,4 +90,3 @@ def transactional_command(func):
         return result
 
     return with_appcontext(wrapped)
-

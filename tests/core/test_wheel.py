@@ -20,6 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyotp
 import pytest
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -138,7 +139,10 @@ def _browse(base, password):
     assert where == "/account/password"  # the one-time password must be replaced first
     where, page = browser.post("/account/password", page, current=password, new=NEW_PASSWORD,
                                repeat=NEW_PASSWORD)
-    assert where != "/account/password", page
+    assert where == "/account/second-factor", page  # an admin must set up a second factor
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    where, page = browser.post("/account/second-factor", page, code=pyotp.TOTP(secret).now())
+    assert 'id="recovery-codes"' in page, page
 
     menu = re.findall(r'class="nav-link[^"]*"[^>]*href="([^"]+)"', page)
     _, admin = browser.get("/admin/")

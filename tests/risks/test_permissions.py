@@ -34,6 +34,8 @@ ROUTES = [
     ("GET", "/risks/export.xlsx", USERS),
     ("GET", "/account/password", USERS),
     ("POST", "/account/password", USERS),
+    ("GET", "/account", USERS),
+    ("POST", "/account/sessions/end", USERS),
     ("GET", "/risks/new", EDITORS),
     ("POST", "/risks/new", SCORE_AMB, _only("AMB")),
     ("POST", "/risks/new", SCORE_POL, _only("POL")),
@@ -57,11 +59,23 @@ ROUTES = [
     ("POST", "/admin/reference/voorzieningen", ("admin",)),
     ("GET", "/admin/reference/meldkamers/7", ("admin",)),
     ("POST", "/admin/reference/meldkamers/7", ("admin",)),
-    ("GET", "/admin/users", ("admin",)),
+    ("GET", "/admin/users", ("admin", "auditor")),
+    ("GET", "/admin/users/7", ("admin", "auditor")),
+    ("GET", "/admin/users/new", ("admin",)),
+    ("POST", "/admin/users/new", ("admin",)),
+    ("POST", "/admin/users/7/assignments", ("admin",)),
+    ("POST", "/admin/users/8/assignments/9/remove", ("admin",)),
+    ("POST", "/admin/users/7/sign-out", ("admin",)),
+    ("POST", "/admin/users/7/reset-password", ("admin",)),
+    ("POST", "/admin/users/7/deactivate", ("admin",)),
+    ("POST", "/admin/users/7/activate", ("admin",)),
+    ("POST", "/admin/users/7/reset-second-factor", ("admin",)),
+    ("GET", "/account/second-factor", USERS),
+    ("POST", "/account/second-factor", USERS),
 ]
 # Reachable without a role: signing in and out, the language, health, static files.
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
-        "auth.logout"}
+        "auth.logout", "auth.second_factor_check"}
 
 
 @pytest.mark.parametrize("who", USERS)
