@@ -77,6 +77,13 @@ class RefData:
     def impacts(self) -> list:
         return list(db.session.scalars(select(ImpactClass).order_by(ImpactClass.value)))
 
+    def values(self, scale: str) -> frozenset[int]:
+        """The values of a scale ("likelihoods", "impacts"), for range checks in hot loops."""
+        cache = self.__dict__.setdefault("_values", {})
+        if scale not in cache:
+            cache[scale] = frozenset(c.value for c in getattr(self, scale))
+        return cache[scale]
+
     @cached_property
     def grid(self) -> dict:  # (likelihood, impact) -> level id
         return {(lik, imp): level for lik, imp, level in db.session.execute(

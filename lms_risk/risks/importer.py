@@ -95,6 +95,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             rows.append((number, code, parsed))
 
     creates, updates = [], []
+    may_score = {d.code: can_score(user, d.id) for d in refs.disciplines.all}
     current = _current_values([code for _, code, _ in rows], refs)
     for number, code, parsed in rows:
         existing = current.get(code)
@@ -116,8 +117,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
                                        header=headers.get(key, key), value=merged.get(key)))
             continue
         if existing is None:
-            denied = [c for c, i in data.impacts.items()
-                      if i.applies and not can_score(user, refs.disciplines.by_code[c].id)]
+            denied = [c for c, i in data.impacts.items() if i.applies and not may_score[c]]
             if denied:
                 plan.errors.append(_denied(msg, number, denied[0], seen_keys, headers))
                 continue
@@ -141,8 +141,8 @@ def plan_register(sheet, context: dict) -> SheetPlan:
                   db=existing["version"]), row=number, column=_letter(seen_keys, "version"),
                 header="Versie"))
             continue
-        denied = sorted({key.split(".")[0] for key in changed if "." in key
-                         and not can_score(user, refs.disciplines.by_code[key.split(".")[0]].id)})
+        denied = sorted({key.split(".")[0] for key in changed
+                         if "." in key and not may_score[key.split(".")[0]]})
         if denied:
             plan.errors.append(_denied(msg, number, denied[0], seen_keys, headers))
             continue
@@ -153,7 +153,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
 
     def apply() -> None:
         reason = f"import {filename}"
-        bulk_create_risks(creates, user, reason=reason, refs=refs)
+        bulk_create_risks(creates, user, reason=reason, refs=refs, validated=True)
         for risk_id, version, data in updates:
             update_risk(db.session.get(Risk, risk_id), data, user, expected_version=version,
                         reason=reason, refs=refs)

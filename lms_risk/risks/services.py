@@ -65,8 +65,8 @@ def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
     return errors
 
 
-def _scale(refs: RefData, spec) -> set[int]:
-    return {c.value for c in getattr(refs, spec.scale)}
+def _scale(refs: RefData, spec) -> frozenset[int]:
+    return refs.values(spec.scale)
 
 
 def _check_codes(fields, data, refs: RefData) -> dict[str, str]:
@@ -213,11 +213,13 @@ LINK_TABLES = {"meldkamers": (risk_meldkamer, "meldkamer_id"),
 
 
 def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = "",
-                      refs: RefData | None = None) -> int:
+                      refs: RefData | None = None, validated: bool = False) -> int:
     """Create many risks in a few statements (the Excel import of thousands of rows).
 
     Validated and derived exactly as :func:`create_risk` does, each with its audit event; written
     with multi-row Core inserts instead of one flush per risk. Returns the number created.
+    ``validated``: the caller has just run :func:`validate` on these very objects (the import's
+    plan does, in the same transaction), so the rules are not checked twice.
     """
     if not items:
         return 0
@@ -230,7 +232,8 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
     risk_rows, derived_impacts = [], []
     for code, data in items:
-        _check(data, refs)
+        if not validated:
+            _check(data, refs)
         for discipline_code, new in data.impacts.items():
             if new.applies and not may_score[discipline_code]:
                 raise ScorePermissionError(discipline_code)
