@@ -135,15 +135,15 @@ def test_heatmap_cell_links_to_exactly_its_risks(client, auth, register):
         register["c2000"].code]
 
 
-def test_a_register_page_costs_eight_queries(client, auth, make_risk, count_queries):
-    """The user and their roles, the code lists, the levels, the rows, their impacts, the count
-    and the owners: reference data is loaded once, and the log line loads nothing again."""
+def test_a_register_page_costs_seven_queries(client, auth, make_risk, count_queries):
+    """The session with its user and roles, the code lists, the levels, the rows, their impacts,
+    the count and the owners: reference data is loaded once, and the log line loads nothing."""
     for n in range(3):
         make_risk(f"Risico {n}", AMB=(3, 2))
     auth.login("pol")
     with count_queries() as queries:
         assert client.get("/risks?discipline=all").status_code == 200
-    assert len(queries) == 8, [q[:80] for q in queries]
+    assert len(queries) == 7, [q[:80] for q in queries]
 
 
 # --- What the register shows: closed risks, overdue reviews, target levels, ties, bad filters ----
