@@ -1,6 +1,8 @@
 """The BIA's rules, through its services, on SQLite and PostgreSQL."""
 
 import pytest
+
+from bia_fixtures import config, make_bia, set_grid  # noqa: F401  (fixtures)
 from sqlalchemy import select, update
 
 from lms_risk.audit.models import AuditEvent

@@ -1,3 +1,6 @@
+"""Fixtures of the BIA tests (imported by its test modules: a conftest.py here would shadow
+the top one's name)."""
+
 import pytest
 
 from lms_risk.bia.config import load_bia_config

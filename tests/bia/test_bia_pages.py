@@ -1,5 +1,6 @@
 """The BIA pages: list, page, forms, comparison, on SQLite and PostgreSQL."""
 
+from bia_fixtures import config, make_bia  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
 from lms_risk.bia.models import Bia
