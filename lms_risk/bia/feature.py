@@ -1,0 +1,27 @@
+"""Business impact analyses (BIA): per process or voorziening, in versions, with the impact grid,
+MTPD, RTO, RPO, MBCO, dependencies and the BIV classification with its BBN level."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ..core.features import EntityType, Feature, MenuEntry
+from ..reference.data import refdata
+from .demo import demo_bia
+from .fields import field_label, show_value
+from .permissions import can_create_bia, can_edit_bia, can_read_bia
+from .views import bp
+
+FEATURE = Feature(
+    name="bia",
+    blueprint=bp,
+    commands=[demo_bia],
+    menu=[MenuEntry("bia.index", _l("BIA's"), visible=can_read_bia, order=30, active=("bia",))],
+    entities=[EntityType("bia", _l("BIA"),
+                         url=lambda code: url_for("bia.detail", code=code),
+                         field_label=field_label,
+                         show=lambda key, value: show_value(key, value, refdata()))],
+    actions={"new_version": _l("nieuwe versie"), "approve": _l("vastgesteld"),
+             "classify": _l("geclassificeerd")},
+    permissions={"can_create_bia": can_create_bia, "can_edit_bia": can_edit_bia},
+    order=30,
+)

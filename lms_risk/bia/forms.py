@@ -1,0 +1,116 @@
+"""The BIA's forms, made from its field specification (``fields.py``).
+
+A version's form has the version fields, a select per grid cell (``g-<category>-<window>``) and
+the row fields per category (``r-<category>-<name>``)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..i18n import localized
+from .fields import BIA_FIELDS, DEPENDENCY_KIND_LABELS, ROW_FIELDS, VERSION_FIELDS, BiaData, \
+    RowData, VersionData
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _choices(pairs) -> list:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+_LEVELS = _choices([(1, "1"), (2, "2"), (3, "3")])
+
+
+class _Base(FlaskForm):
+    submit = SubmitField(_l("Opslaan"))
+
+
+def make_bia_form(refs, keep=None, **kwargs):
+    class BiaForm(_Base):
+        pass
+
+    BIA_FIELDS.add_form_fields(BiaForm, refs, keep=keep or {})
+    return BiaForm(**kwargs)
+
+
+def bia_data(form) -> BiaData:
+    return BiaData(**BIA_FIELDS.from_form(form))
+
+
+def bia_values(bia, refs) -> dict:
+    return BIA_FIELDS.values(bia, refs)
+
+
+def make_version_form(refs, config, **kwargs):
+    class VersionForm(_Base):
+        pass
+
+    VERSION_FIELDS.add_form_fields(VersionForm, refs)
+    choices = _choices([("", "–")] + [(c.value, f"{c.value} – {localized(c, 'label')}")
+                                      for c in refs.impacts])
+    for category in config.categories:
+        for window in config.windows:
+            setattr(VersionForm, f"g-{category.code}-{window.code}",
+                    SelectField(f"{localized(category)} · {localized(window)}", choices=choices,
+                                coerce=_int_or_none, validators=[Optional()],
+                                validate_choice=True))
+        ROW_FIELDS.add_form_fields(VersionForm, refs, prefix=f"r-{category.code}-")
+    return VersionForm(**kwargs)
+
+
+def version_values(version, refs, config) -> dict:
+    data = VERSION_FIELDS.values(version, refs)
+    grid = version.grid()
+    rows = version.row_by_category()
+    for category in config.categories:
+        for window in config.windows:
+            data[f"g-{category.code}-{window.code}"] = grid.get((category.id, window.id))
+        row = rows.get(category.id)
+        if row is not None:
+            data.update({f"r-{category.code}-{k}": v
+                         for k, v in ROW_FIELDS.values(row, refs).items()})
+    return data
+
+
+def version_data(form, config):
+    """(VersionData, grid, rows) for ``services.update_version``."""
+    grid = {(c.id, w.id): form[f"g-{c.code}-{w.code}"].data
+            for c in config.categories for w in config.windows}
+    rows = {c.id: RowData(**ROW_FIELDS.from_form(form, prefix=f"r-{c.code}-"))
+            for c in config.categories}
+    return VersionData(**VERSION_FIELDS.from_form(form)), grid, rows
+
+
+def make_dependency_form(bias, refs, **kwargs):
+    class DependencyForm(FlaskForm):
+        kind = SelectField(_l("Soort"), choices=_choices(DEPENDENCY_KIND_LABELS.items()),
+                           validators=[DataRequired()])
+        target_bia_id = SelectField(_l("BIA-onderwerp"), coerce=_int_or_none,
+                                    choices=_choices([("", "–")] + [(b.id, f"{b.code} {b.subject}")
+                                                                    for b in bias]),
+                                    validators=[Optional()])
+        voorziening = SelectField(_l("Voorziening"),
+                                  choices=_choices([("", "–")] + [(v.code, localized(v))
+                                                                  for v in refs.voorzieningen.active]),
+                                  validators=[Optional()])
+        name = StringField(_l("Naam (leverancier, locatie, persoon)"),
+                           validators=[Optional(), Length(max=200)])
+        recovery_minutes = IntegerField(_l("Hersteltijd (minuten)"),
+                                        validators=[Optional(), NumberRange(min=0)],
+                                        description=_l("Leeg bij een BIA-onderwerp: diens RTO."))
+        submit = SubmitField(_l("Toevoegen"))
+
+    return DependencyForm(**kwargs)
+
+
+class ClassificationForm(FlaskForm):
+    b = SelectField(_l("Beschikbaarheid (B)"), choices=_LEVELS,
+                    coerce=int)
+    i = SelectField(_l("Integriteit (I)"), choices=_LEVELS, coerce=int)
+    v = SelectField(_l("Vertrouwelijkheid (V)"), choices=_LEVELS,
+                    coerce=int)
+    reason = StringField(_l("Reden"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Classificeren"))

@@ -1,0 +1,373 @@
+"""BIA pages: the list, a BIA (a version's grid, recovery targets, dependencies, BIV/BBN), two
+versions side by side, and the forms. Views are thin: see services."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.access import deny, require
+from ..core.forms import EmptyForm
+from ..core.logs import log_refusal
+from ..extensions import db
+from ..reference.data import refdata
+from .config import bia_config
+from .fields import DEPENDENCY_KIND_LABELS, VERSION_FIELDS, minutes_label
+from .forms import (
+    ClassificationForm,
+    bia_data,
+    bia_values,
+    make_bia_form,
+    make_dependency_form,
+    make_version_form,
+    version_data,
+    version_values,
+)
+from .models import Bia, BiaDependency, BiaVersion, bia_discipline, bia_meldkamer
+from .permissions import can_create_bia, can_edit_all_bias, can_edit_bia, can_read_bia, \
+    covers_meldkamers
+from .services import (
+    BiaError,
+    DependencyInput,
+    add_dependency,
+    approve_version,
+    chain_warnings,
+    classify,
+    create_bia,
+    dependency_name,
+    mtpd,
+    new_version,
+    remove_dependency,
+    update_bia,
+    update_version,
+)
+
+bp = Blueprint("bia", __name__, url_prefix="/bia")
+
+
+def impact_styles(refs) -> dict:
+    """Per impact value, the colour of its matrix level (the grid's cell where likelihood equals
+    impact, or the nearest likelihood) and a readable text colour on it."""
+    likelihoods = [c.value for c in refs.likelihoods]
+    styles = {}
+    for impact in refs.impacts:
+        if not likelihoods:
+            break
+        lik = min(likelihoods, key=lambda v: abs(v - impact.value))
+        level = refs.level_by_id.get(refs.grid.get((lik, impact.value)))
+        if level is not None:
+            styles[impact.value] = f"background:{level.colour};color:{level.text_colour}"
+    return styles
+
+
+def _get_bia(code: str) -> Bia:
+    bia = db.session.scalar(select(Bia).where(Bia.code == code).options(
+        selectinload(Bia.meldkamers), selectinload(Bia.disciplines),
+        selectinload(Bia.versions).selectinload(BiaVersion.scores),
+        selectinload(Bia.versions).selectinload(BiaVersion.rows),
+        selectinload(Bia.dependencies), selectinload(Bia.classifications)))
+    if bia is None:
+        abort(404)
+    return bia
+
+
+def _version(bia: Bia, number) -> BiaVersion:
+    if number is None:
+        return bia.current
+    for version in bia.versions:
+        if version.number == number:
+            return version
+    abort(404)
+
+
+def _require_edit(bia: Bia) -> None:
+    if not can_edit_bia(current_user, bia):
+        deny()
+
+
+def _show_errors(form, error: BiaError, prefix_map=None) -> None:
+    log_refusal("save", bia=request.view_args.get("code", "new"), fields=",".join(error.errors))
+    for key, message in error.errors.items():
+        name = key
+        if key.startswith("grid."):
+            name = "g-" + key[5:].replace(".", "-")
+        elif key.startswith("row."):
+            name = "r-" + key[4:].replace(".", "-")
+        if form is not None and name in form:
+            form[name].errors = list(form[name].errors) + [message]
+        else:
+            flash(message, "danger")
+
+
+# --- the list -----------------------------------------------------------------------------------
+
+@bp.get("")
+@require(can_read_bia)
+def index():
+    refs = refdata()
+    config = bia_config()
+    args = {k: (request.args.get(k) or "").strip() for k in ("meldkamer", "voorziening",
+                                                             "discipline", "q")}
+    query = select(Bia).order_by(Bia.code).options(
+        selectinload(Bia.meldkamers), selectinload(Bia.voorziening),
+        selectinload(Bia.versions).selectinload(BiaVersion.scores))
+    if args["meldkamer"]:
+        item = refs.meldkamers.by_code.get(args["meldkamer"])
+        query = query.where(Bia.id.in_(select(bia_meldkamer.c.bia_id).where(
+            bia_meldkamer.c.meldkamer_id == (item.id if item else -1))))
+    if args["discipline"]:
+        item = refs.disciplines.by_code.get(args["discipline"])
+        query = query.where(Bia.id.in_(select(bia_discipline.c.bia_id).where(
+            bia_discipline.c.discipline_id == (item.id if item else -1))))
+    if args["voorziening"]:
+        item = refs.voorzieningen.by_code.get(args["voorziening"])
+        query = query.where(Bia.voorziening_id == (item.id if item else -1))
+    if args["q"]:
+        like = f"%{args['q'].lower()}%"
+        query = query.where((Bia.subject.ilike(like)) | (Bia.code.ilike(like))
+                            | (Bia.owner.ilike(like)))
+    bias = db.session.scalars(query).all()
+    rows = [(bia, bia.current, mtpd(bia.current, config) if bia.current else None)
+            for bia in bias]
+    return render_template("bia/index.html", rows=rows, args=args, refs=refs,
+                           minutes_label=minutes_label, today=date.today())
+
+
+# --- one BIA ------------------------------------------------------------------------------------
+
+def _others(bia):
+    return db.session.scalars(select(Bia).where(Bia.id != bia.id).order_by(Bia.code)).all()
+
+
+def _render_detail(bia, version=None, dependency_form=None, classification_form=None,
+                   status=200):
+    version = version or bia.current
+    refs, config = refdata(), bia_config()
+    warnings, loops = chain_warnings(bia, config)
+    return render_template(
+        "bia/detail.html", bia=bia, version=version, config=config, refs=refs,
+        grid=version.grid(), rows=version.row_by_category(), mtpd=mtpd(version, config),
+        styles=impact_styles(refs), warnings=warnings, loops=loops,
+        dependencies=[(d, dependency_name(d)) for d in bia.dependencies],
+        kind_labels=DEPENDENCY_KIND_LABELS, minutes_label=minutes_label,
+        can_edit=can_edit_bia(current_user, bia), button_form=EmptyForm(),
+        dependency_form=dependency_form or make_dependency_form(_others(bia), refs),
+        classification_form=classification_form or ClassificationForm(
+            data={"b": bia.biv_b or 1, "i": bia.biv_i or 1, "v": bia.biv_v or 1}),
+        today=date.today()), status
+
+
+@bp.get("/<code>")
+@require(can_read_bia)
+def detail(code: str):
+    bia = _get_bia(code)
+    return _render_detail(bia, _version(bia, request.args.get("version", type=int)))
+
+
+@bp.get("/<code>/compare")
+@require(can_read_bia)
+def compare(code: str):
+    bia = _get_bia(code)
+    numbers = [v.number for v in bia.versions]
+    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else numbers[-1])
+    b = request.args.get("b", type=int) or numbers[-1]
+    left, right = _version(bia, a), _version(bia, b)
+    refs, config = refdata(), bia_config()
+    fields = [(spec, getattr(left, spec.attr), getattr(right, spec.attr))
+              for spec in VERSION_FIELDS]
+    return render_template("bia/compare.html", bia=bia, left=left, right=right, config=config,
+                           left_grid=left.grid(), right_grid=right.grid(),
+                           left_mtpd=mtpd(left, config), right_mtpd=mtpd(right, config),
+                           left_rows=left.row_by_category(), right_rows=right.row_by_category(),
+                           fields=fields, styles=impact_styles(refs), numbers=numbers,
+                           minutes_label=minutes_label)
+
+
+# --- forms --------------------------------------------------------------------------------------
+
+def _keep(bia) -> dict:
+    return {"meldkamers": [m.code for m in bia.meldkamers],
+            "disciplines": [d.code for d in bia.disciplines],
+            "voorziening": [bia.voorziening.code] if bia.voorziening else []}
+
+
+def _scope_error(form, data, refs) -> bool:
+    """A continuity coordinator's BIA must name one of their meldkamers (else they could not edit
+    it afterwards)."""
+    if can_edit_all_bias(current_user):
+        return False
+    ids = [refs.meldkamers.by_code[c].id for c in data.meldkamers if c in refs.meldkamers.by_code]
+    if covers_meldkamers(current_user, ids):
+        return False
+    form.meldkamers.errors = list(form.meldkamers.errors) + [
+        _("Kies ten minste een meldkamer waarvoor u continuïteitscoördinator bent.")]
+    log_refusal("save", bia=request.view_args.get("code", "new"), reason="scope")
+    return True
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(can_create_bia)
+def new():
+    refs = refdata()
+    form = make_bia_form(refs)
+    if form.validate_on_submit():
+        data = bia_data(form)
+        if not _scope_error(form, data, refs):
+            try:
+                bia = create_bia(data, current_user, refs=refs)
+            except BiaError as error:
+                _show_errors(form, error)
+            else:
+                flash(_("BIA %(code)s is aangemaakt.", code=bia.code), "success")
+                return redirect(url_for("bia.detail", code=bia.code))
+    return render_template("bia/form.html", form=form, bia=None), 422 if form.errors else 200
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@require(can_read_bia)
+def edit(code: str):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    refs = refdata()
+    if request.method == "GET":
+        form = make_bia_form(refs, keep=_keep(bia), data=bia_values(bia, refs))
+        return render_template("bia/form.html", form=form, bia=bia)
+    form = make_bia_form(refs, keep=_keep(bia))
+    if form.validate_on_submit():
+        data = bia_data(form)
+        if not _scope_error(form, data, refs):
+            try:
+                changes = update_bia(bia, data, current_user, refs=refs)
+            except BiaError as error:
+                _show_errors(form, error)
+            else:
+                flash(_("BIA %(code)s is opgeslagen.", code=bia.code) if changes
+                      else _("Er was niets gewijzigd."), "success" if changes else "info")
+                return redirect(url_for("bia.detail", code=bia.code))
+    return render_template("bia/form.html", form=form, bia=bia), 422
+
+
+@bp.route("/<code>/versions/<int:number>/edit", methods=["GET", "POST"])
+@require(can_read_bia)
+def edit_version(code: str, number: int):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    version = _version(bia, number)
+    refs, config = refdata(), bia_config()
+    if version.frozen:
+        flash(_("Versie %(n)s is vastgesteld en kan niet meer worden gewijzigd; maak een nieuwe "
+                "versie.", n=version.number), "warning")
+        if request.method == "POST":
+            log_refusal("save", bia=code, reason="frozen")
+            return _render_detail(bia, version, status=409)
+        return redirect(url_for("bia.detail", code=code, version=number))
+    if request.method == "GET":
+        form = make_version_form(refs, config, data=version_values(version, refs, config))
+        return render_template("bia/version_form.html", form=form, bia=bia, version=version,
+                               config=config)
+    form = make_version_form(refs, config)
+    if form.validate_on_submit():
+        data, grid, rows = version_data(form, config)
+        try:
+            changes = update_version(version, data, grid, rows, current_user, refs=refs,
+                                     config=config)
+        except BiaError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Versie %(n)s is opgeslagen.", n=version.number) if changes
+                  else _("Er was niets gewijzigd."), "success" if changes else "info")
+            return redirect(url_for("bia.detail", code=code, version=number))
+    return render_template("bia/version_form.html", form=form, bia=bia, version=version,
+                           config=config), 422
+
+
+def _posted() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/<code>/versions/new")
+@require(can_read_bia)
+def add_version(code: str):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    _posted()
+    version = new_version(bia, current_user)
+    flash(_("Versie %(n)s is aangemaakt, als kopie van de vorige.", n=version.number), "success")
+    return redirect(url_for("bia.edit_version", code=code, number=version.number))
+
+
+@bp.post("/<code>/versions/<int:number>/approve")
+@require(can_read_bia)
+def approve(code: str, number: int):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    version = _version(bia, number)
+    _posted()
+    try:
+        approve_version(version, current_user)
+    except BiaError as error:
+        _show_errors(None, error)
+        return _render_detail(bia, version, status=409)
+    flash(_("Versie %(n)s is vastgesteld.", n=number), "success")
+    return redirect(url_for("bia.detail", code=code, version=number))
+
+
+@bp.post("/<code>/dependencies")
+@require(can_read_bia)
+def add_dependency_view(code: str):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    refs = refdata()
+    form = make_dependency_form(_others(bia), refs)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_detail(bia, dependency_form=form, status=422)
+    try:
+        add_dependency(bia, DependencyInput(
+            kind=form.kind.data, target_bia_id=form.target_bia_id.data,
+            voorziening=form.voorziening.data or None, name=form.name.data or "",
+            recovery_minutes=form.recovery_minutes.data), current_user, refs=refs)
+    except BiaError as error:
+        _show_errors(form, error)
+        return _render_detail(bia, dependency_form=form, status=422)
+    flash(_("De afhankelijkheid is toegevoegd."), "success")
+    return redirect(url_for("bia.detail", code=code) + "#dependencies")
+
+
+@bp.post("/<code>/dependencies/<int:dep_id>/delete")
+@require(can_read_bia)
+def delete_dependency(code: str, dep_id: int):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    dep = db.session.get(BiaDependency, dep_id)
+    if dep is None or dep.bia_id != bia.id:
+        abort(404)
+    _posted()
+    remove_dependency(dep, current_user)
+    flash(_("De afhankelijkheid is verwijderd."), "success")
+    return redirect(url_for("bia.detail", code=code) + "#dependencies")
+
+
+@bp.post("/<code>/classification")
+@require(can_read_bia)
+def classify_view(code: str):
+    bia = _get_bia(code)
+    _require_edit(bia)
+    form = ClassificationForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_detail(bia, classification_form=form, status=422)
+    try:
+        classify(bia, form.b.data, form.i.data, form.v.data, current_user,
+                 reason=form.reason.data or "")
+    except BiaError as error:
+        _show_errors(form, error)
+        return _render_detail(bia, classification_form=form, status=422)
+    flash(_("De BIV-classificatie is opgeslagen."), "success")
+    return redirect(url_for("bia.detail", code=code) + "#biv")

@@ -1,0 +1,127 @@
+"""Every BIA route × every role and scope, enforced on the server; CSRF on every form.
+
+Admin and chair edit every BIA; a continuity coordinator edits the BIAs of their meldkamer (RTD
+here) and none other; everyone signed in reads."""
+
+import pytest
+
+from bia_fixtures import config, make_bia, set_grid  # noqa: F401  (fixtures)
+from sqlalchemy import func, select
+
+from conftest import TEST_USERS
+from lms_risk.bia.models import Bia
+from lms_risk.bia.services import DependencyInput, add_dependency
+from lms_risk.extensions import db
+
+USERS = tuple(TEST_USERS)  # admin, chair, amb, pol, viewer, auditor, rtd, pol_rtd
+CREATORS = ("admin", "chair", "rtd", "pol_rtd")
+RTD_EDITORS = ("admin", "chair", "rtd", "pol_rtd")  # a BIA of meldkamer RTD
+DH_EDITORS = ("admin", "chair")  # a BIA of meldkamer Den Haag
+
+# (method, url, allowed for a BIA of RTD, allowed for a BIA of DH[, form data])
+ROUTES = [
+    ("GET", "/bia", USERS, USERS),
+    ("GET", "/bia/{code}", USERS, USERS),
+    ("GET", "/bia/{code}/compare", USERS, USERS),
+    ("GET", "/bia/new", CREATORS, CREATORS),
+    ("GET", "/bia/{code}/edit", RTD_EDITORS, DH_EDITORS),
+    ("POST", "/bia/{code}/edit", RTD_EDITORS, DH_EDITORS, {"subject": "Nieuw"}),
+    ("GET", "/bia/{code}/versions/1/edit", RTD_EDITORS, DH_EDITORS),
+    ("POST", "/bia/{code}/versions/1/edit", RTD_EDITORS, DH_EDITORS, {"rto_minutes": "5"}),
+    ("POST", "/bia/{code}/versions/new", RTD_EDITORS, DH_EDITORS),
+    ("POST", "/bia/{code}/versions/1/approve", RTD_EDITORS, DH_EDITORS),
+    ("POST", "/bia/{code}/dependencies", RTD_EDITORS, DH_EDITORS,
+     {"kind": "person", "name": "Beheerder"}),
+    ("POST", "/bia/{code}/dependencies/{dep}/delete", RTD_EDITORS, DH_EDITORS),
+    ("POST", "/bia/{code}/classification", RTD_EDITORS, DH_EDITORS,
+     {"b": "2", "i": "2", "v": "1"}),
+]
+
+
+def _bia(make_bia, users, meldkamer):
+    bia = make_bia(f"GMS {meldkamer}", meldkamers=[meldkamer])
+    dep = add_dependency(bia, DependencyInput(kind="supplier", name="Leverancier"),
+                         users["chair"])
+    db.session.commit()
+    return bia, dep
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_bia_route_permissions(client, auth, make_bia, users, who):
+    auth.login(who)
+    for method, url, rtd_allowed, dh_allowed, *data in ROUTES:
+        for meldkamer, allowed in (("RTD", rtd_allowed), ("DH", dh_allowed)):
+            bia, dep = _bia(make_bia, users, meldkamer)
+            form = dict(data[0]) if data else {}
+            if url.endswith("/edit") and "subject" in form:
+                form["meldkamers"] = [meldkamer]
+            response = client.open(url.format(code=bia.code, dep=dep.id), method=method,
+                                   data=form)
+            if who in allowed:
+                assert response.status_code in (200, 302), (who, method, url, meldkamer,
+                                                            response.status_code)
+            else:
+                assert response.status_code == 403, (who, method, url, meldkamer,
+                                                     response.status_code)
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_creating_a_bia(client, auth, who):
+    auth.login(who)
+    before = db.session.scalar(select(func.count(Bia.id)))
+    response = client.post("/bia/new", data={"subject": "Huisvesting", "meldkamers": ["RTD"]})
+    if who in CREATORS:
+        assert response.status_code == 302
+        assert db.session.scalar(select(func.count(Bia.id))) == before + 1
+    else:
+        assert response.status_code == 403
+
+
+def test_a_coordinator_creates_and_keeps_only_bias_of_their_meldkamer(client, auth, make_bia):
+    auth.login("rtd")
+    other = client.post("/bia/new", data={"subject": "Huisvesting", "meldkamers": ["DH"]})
+    assert other.status_code == 422
+    assert "waarvoor u continuïteitscoördinator bent" in other.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Bia.id))) == 0
+    bia = make_bia("GMS", meldkamers=["RTD"])
+    moved = client.post(f"/bia/{bia.code}/edit", data={"subject": "GMS", "meldkamers": ["DH"]})
+    assert moved.status_code == 422
+    db.session.expire_all()
+    assert [m.code for m in bia.meldkamers] == ["RTD"]
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, make_bia):
+    bia = make_bia()
+    for url in ("/bia", f"/bia/{bia.code}", f"/bia/{bia.code}/compare"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post(f"/bia/{bia.code}/versions/new").status_code == 302
+    assert len(bia.versions) == 1
+
+
+def test_every_bia_route_is_in_the_table(app):
+    adapter = app.url_map.bind("localhost.test")
+    covered = {(adapter.match(url.format(code="BIA-001", dep=1), method=method)[0], method)
+               for method, url, *_ in ROUTES} | {("bia.new", "POST")}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("bia."):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert (rule.endpoint, method) in covered, (rule.endpoint, method)
+
+
+def test_every_bia_form_needs_its_csrf_token(app, client, auth, make_bia, users):
+    bia, dep = _bia(make_bia, users, "RTD")
+    auth.login("admin")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for method, url, *_, in ROUTES:
+            if method == "POST":
+                response = client.post(url.format(code=bia.code, dep=dep.id),
+                                       data={"subject": "x", "b": "1", "i": "1", "v": "1",
+                                             "kind": "person", "name": "x"})
+                assert response.status_code == 400, url
+        assert client.post("/bia/new", data={"subject": "x"}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    db.session.expire_all()
+    assert len(bia.versions) == 1 and bia.versions[0].approved_at is None and bia.bbn is None
