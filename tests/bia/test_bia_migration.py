@@ -1,4 +1,4 @@
-"""Migration 0004b_bia down and up again, with BIAs in the database, on both backends."""
+"""Migration 0005_bia down and up again, with BIAs in the database, on both backends."""
 
 import sqlalchemy as sa
 from bia_fixtures import make_bia  # noqa: F401  (fixture)
@@ -11,7 +11,7 @@ from lms_risk.extensions import db
 def test_bia_migration_down_and_up(app, make_bia):
     make_bia("GMS", meldkamers=["RTD"], grid={"LEVEN": [1, 2, 4, 5, 5, 5]}, rto=60)
     db.session.close()
-    downgrade(revision="0003_role_assignments")
+    downgrade(revision="0004_auth_security")
     tables = sa.inspect(db.engine).get_table_names()
     assert not [t for t in tables if t.startswith("bia")]
     db.session.close()

@@ -37,7 +37,7 @@ def test_bia_page_shows_the_grid_in_matrix_colours_and_targets(client, auth, mak
     auth.login("viewer")
     page = client.get(f"/bia/{bia.code}").get_data(as_text=True)
     assert "Mensenlevens en gezondheid" in page
-    assert "background:#e53935;color:#ffffff" in page  # impact 5: zeer hoog, white text
+    assert "background:#e53935;color:#000000" in page  # impact 5: zeer hoog, black text (4.5:1)
     assert "background:#ffeb3b;color:#000000" in page  # impact 2: midden, black text
     assert 'id="mtpd">4 u<' in page and 'id="rto">1 u<' in page
     assert "Versie 1 bewerken" not in page  # a reader gets no edit buttons

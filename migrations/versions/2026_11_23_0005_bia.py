@@ -3,8 +3,8 @@
 Creates the BIA tables and seeds the configurable data: six time windows, eight impact
 categories, the MTPD threshold (impact value 4) and the BBN rule (BBN = max(B, I, V)).
 
-Revision ID: 0004b_bia
-Revises: 0003_role_assignments
+Revision ID: 0005_bia
+Revises: 0004_auth_security
 Create Date: 2026-11-23 12:10:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004b_bia'
-down_revision = '0003_role_assignments'
+revision = '0005_bia'
+down_revision = '0004_auth_security'
 branch_labels = None
 depends_on = None
 
