@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..audit.summaries import coded
 from ..extensions import db
 from ..reference.models import Discipline, Meldkamer
 from .models import ROLE_SCOPES, ROLES, RoleAssignment, User
@@ -89,6 +90,12 @@ def _changes(role: str, discipline, meldkamer, removed: bool = False) -> dict:
     return {k: [v, None] if removed else [None, v] for k, v in values.items() if v is not None}
 
 
+def _coded_summary(role: str, discipline, meldkamer) -> str:
+    """The audit summary: shown in the reader's language (see audit/summaries.py)."""
+    scope = discipline or meldkamer
+    return coded("role", role=role, scope=scope.code if scope else None)
+
+
 def _summary(role: str, discipline, meldkamer) -> str:
     scope = discipline or meldkamer
     return f"role={role}" + (f" {'discipline' if discipline else 'meldkamer'}={scope.code}"
@@ -112,7 +119,8 @@ def create_user(email: str, password: str, role: str, *, discipline_code: str | 
                 assignments=[RoleAssignment(role=role, discipline=discipline, meldkamer=meldkamer)])
     db.session.add(user)
     db.session.flush()
-    record("create", "user", user.email, actor, summary=_summary(role, discipline, meldkamer),
+    record("create", "user", user.email, actor,
+           summary=_coded_summary(role, discipline, meldkamer),
            changes=_changes(role, discipline, meldkamer))
     return user
 
@@ -133,7 +141,8 @@ def add_assignment(user: User, role: str, *, discipline_code: str | None = None,
     assignment = RoleAssignment(role=role, discipline=discipline, meldkamer=meldkamer)
     user.assignments.append(assignment)
     db.session.flush()
-    record("assign", "user", user.email, actor, summary=_summary(role, discipline, meldkamer),
+    record("assign", "user", user.email, actor,
+           summary=_coded_summary(role, discipline, meldkamer),
            changes=_changes(role, discipline, meldkamer))
     return assignment
 
@@ -150,7 +159,8 @@ def remove_assignment(user: User, role: str, *, discipline_code: str | None = No
         raise UserError(f"{user.email} would be left without a role; give another role first")
     user.assignments.remove(assignment)
     db.session.flush()
-    record("unassign", "user", user.email, actor, summary=_summary(role, discipline, meldkamer),
+    record("unassign", "user", user.email, actor,
+           summary=_coded_summary(role, discipline, meldkamer),
            changes=_changes(role, discipline, meldkamer, removed=True))
 
 
@@ -159,4 +169,4 @@ def change_password(user: User, new_password: str) -> None:
         raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    record("update", "user", user.email, user, summary="password changed")
+    record("update", "user", user.email, user, summary=coded("password_changed"))
