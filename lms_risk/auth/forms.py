@@ -15,7 +15,9 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired()])
     new = PasswordField(_l("Nieuw wachtwoord"),
-                        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+                        validators=[DataRequired(), Length(
+                            min=MIN_PASSWORD_LENGTH,
+                            message=_l("Minstens %(min)d tekens.", min=MIN_PASSWORD_LENGTH))])
     repeat = PasswordField(_l("Herhaal nieuw wachtwoord"),
                            validators=[DataRequired(), EqualTo("new", _l("De wachtwoorden verschillen."))])
     submit = SubmitField(_l("Wachtwoord wijzigen"))

@@ -15,7 +15,7 @@ from ..web import home_url
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
 from .permissions import is_admin
-from .services import authenticate, change_password
+from .services import MIN_PASSWORD_LENGTH, authenticate, change_password
 
 bp = Blueprint("auth", __name__)
 
@@ -67,7 +67,7 @@ def password():
             change_password(current_user, form.new.data)
             flash(_("Uw wachtwoord is gewijzigd."), "success")
             return redirect(home_url())
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
 
 
 @bp.get("/admin/users")

@@ -23,6 +23,8 @@ DEMO_ACCOUNTS = (
     ("amb@lms-risk.local", "member", "AMB", "Sanne de Boer"),
     ("pol@lms-risk.local", "member", "POL", "Youssef El Amrani"),
     ("brw@lms-risk.local", "member", "BRW", "Henk Visser"),
+    ("kmar@lms-risk.local", "member", "KMAR", "Erik de Groot"),
+    ("lms@lms-risk.local", "member", "LMS", "Linda Hoekstra"),
     ("lezer@lms-risk.local", "viewer", None, "Fleur Jansen"),
     ("auditor@lms-risk.local", "auditor", None, "Pieter Mulder (Inspectie JenV)"),
     ("rotterdam@lms-risk.local", "member", "POL", "Naima Bouzid"),
@@ -81,7 +83,14 @@ def load_demo_data() -> DemoResult:
         if level and risk.status != "gesloten":
             # Spread the reviews so that some are overdue, as on a real board's agenda.
             risk.next_review = today + timedelta(days=REVIEW_DAYS[level.code] - (number * 17) % 150)
-        for days_ago, code, field, old, new, reason in item.get("history", []):
+        history = item.get("history", [])
+        # The risk was registered before its oldest score change, as in a real register.
+        oldest = max((entry[0] for entry in history), default=0)
+        created = utcnow() - timedelta(days=oldest + 30 + (number * 7) % 60)
+        risk.created_at = created
+        if history:
+            risk.updated_at = utcnow() - timedelta(days=min(entry[0] for entry in history))
+        for days_ago, code, field, old, new, reason in history:
             discipline = refs.disciplines.by_code[code] if code else None
             risk.score_changes.append(ScoreChange(
                 discipline_id=discipline.id if discipline else None, field=field,

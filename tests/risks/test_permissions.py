@@ -61,7 +61,7 @@ ROUTES = [
 ]
 # Reachable without a role: signing in and out, the language, health, static files.
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
-        "auth.logout"}
+        "auth.logout", "favicon"}
 
 
 @pytest.mark.parametrize("who", USERS)
