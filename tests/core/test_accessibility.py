@@ -115,3 +115,5 @@ def test_register_and_risk_page_fit_a_phone(browser, live_server, language):
     page.goto(f"{base}/risks/{code}")
     page.screenshot(path=f"/tmp/fd-shots/phone-risk-{language}.png", full_page=True)
     assert _overflow(page) <= 0
+    page.goto(f"{base}/heatmap?discipline=POL")
+    assert _overflow(page) <= 0
