@@ -1,6 +1,8 @@
 """What every page shares: security headers, error pages, the language switch, the menu from the
 features' declarations, and template filters. Names no feature."""
 
+from pathlib import Path
+
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
@@ -48,6 +50,13 @@ def setup(app: Flask) -> None:
     def healthz():
         return {"status": "ok", "version": __version__}
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it on every site; the SVG in static/ is the app's icon.
+        icon = Path(app.static_folder, "favicon.svg").read_bytes()
+        return icon, 200, {"Content-Type": "image/svg+xml",
+                           "Cache-Control": "public, max-age=86400"}
+
     @app.get("/")
     def index():
         return redirect(home_url())
@@ -85,5 +94,6 @@ def _error_page(code: int, title):
 
 # The pages every app has, declared like a feature so that the login guard lets them through.
 CORE = Feature(name="core", setup=setup,
-               public_endpoints=["healthz", "static", "bootstrap.static", "set_language", "index"],
+               public_endpoints=["healthz", "static", "bootstrap.static", "set_language", "index",
+                                 "favicon"],
                order=-1)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.features import Feature, MenuEntry, registry
 from .permissions import can_view_audit
+from .summaries import show_summary
 from .views import bp
 
 # Actions that every feature records; a feature with actions of its own declares them itself.
@@ -66,6 +67,6 @@ FEATURE = Feature(
     template_globals={"action_label": action_label, "entity_label": entity_label,
                       "audit_url": audit_url, "audit_field": audit_field,
                       "audit_value": audit_value, "audit_trail_url": trail_url,
-                      "audit_changes": audit_changes},
+                      "audit_changes": audit_changes, "audit_summary": show_summary},
     order=80,
 )

@@ -34,8 +34,8 @@ from ..timeutil import utcnow
 ROLES = ("admin", "chair", "member", "viewer", "auditor", "continuity")
 ROLE_LABELS = {
     "admin": _l("beheerder"),
-    "chair": _l("voorzitter risk board"),
-    "member": _l("lid risk board"),
+    "chair": _l("voorzitter van de risicoraad"),
+    "member": _l("lid van de risicoraad"),
     "viewer": _l("meelezer"),
     "auditor": _l("auditor"),
     "continuity": _l("continuïteitscoördinator"),
@@ -86,7 +86,7 @@ class RoleAssignment(db.Model):
 
     @property
     def label(self) -> str:
-        """'lid risk board, POL' — role and scope, in the current language."""
+        """'lid van de risicoraad, POL' — role and scope, in the current language."""
         return role_label(self.role) + (f", {self.scope_code}" if self.scope_code else "")
 
     def __repr__(self) -> str:
@@ -144,7 +144,7 @@ class RoleHolder:
 
     @property
     def role_summary(self) -> str:
-        """'lid risk board, POL; continuïteitscoördinator, RTD' in the current language."""
+        """'lid van de risicoraad, POL; continuïteitscoördinator, RTD' in the current language."""
         return "; ".join(a.label for a in self.assignments)
 
 

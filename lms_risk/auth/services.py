@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..audit.summaries import coded
 from ..extensions import db
 from ..reference.models import Discipline, Meldkamer
 from .models import ROLE_SCOPES, ROLES, RoleAssignment, User
@@ -90,6 +91,12 @@ def _changes(role: str, discipline, meldkamer, removed: bool = False) -> dict:
     return {k: [v, None] if removed else [None, v] for k, v in values.items() if v is not None}
 
 
+def _coded_summary(role: str, discipline, meldkamer) -> str:
+    """The audit summary: shown in the reader's language (see audit/summaries.py)."""
+    scope = discipline or meldkamer
+    return coded("role", role=role, scope=scope.code if scope else None)
+
+
 def _summary(role: str, discipline, meldkamer) -> str:
     scope = discipline or meldkamer
     return f"role={role}" + (f" {'discipline' if discipline else 'meldkamer'}={scope.code}"
@@ -113,7 +120,8 @@ def create_user(email: str, password: str, role: str, *, discipline_code: str | 
                 assignments=[RoleAssignment(role=role, discipline=discipline, meldkamer=meldkamer)])
     db.session.add(user)
     db.session.flush()
-    record("create", "user", user.email, actor, summary=_summary(role, discipline, meldkamer),
+    record("create", "user", user.email, actor,
+           summary=_coded_summary(role, discipline, meldkamer),
            changes=_changes(role, discipline, meldkamer))
     return user
 
@@ -134,7 +142,8 @@ def add_assignment(user: User, role: str, *, discipline_code: str | None = None,
     assignment = RoleAssignment(role=role, discipline=discipline, meldkamer=meldkamer)
     user.assignments.append(assignment)
     db.session.flush()
-    record("assign", "user", user.email, actor, summary=_summary(role, discipline, meldkamer),
+    record("assign", "user", user.email, actor,
+           summary=_coded_summary(role, discipline, meldkamer),
            changes=_changes(role, discipline, meldkamer))
     return assignment
 
@@ -151,7 +160,8 @@ def remove_assignment(user: User, role: str, *, discipline_code: str | None = No
         raise UserError(f"{user.email} would be left without a role; give another role first")
     user.assignments.remove(assignment)
     db.session.flush()
-    record("unassign", "user", user.email, actor, summary=_summary(role, discipline, meldkamer),
+    record("unassign", "user", user.email, actor,
+           summary=_coded_summary(role, discipline, meldkamer),
            changes=_changes(role, discipline, meldkamer, removed=True))
 
 

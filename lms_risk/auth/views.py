@@ -27,7 +27,7 @@ from . import second_factor, throttle
 from .events import security_event
 from .forms import ChangePasswordForm, EndSessionForm, EnrolForm, LoginForm, SecondFactorForm
 from .models import User
-from .services import UserError, authenticate, change_password
+from .services import MIN_PASSWORD_LENGTH, UserError, authenticate, change_password
 from .sessions import (
     clear_session,
     current_session_id,
@@ -194,7 +194,7 @@ def password():
                     flash(ngettext("Uw andere sessie is beëindigd.",
                                    "Uw %(num)d andere sessies zijn beëindigd.", ended), "info")
                 return redirect(home_url())
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
 
 
 @bp.get("/account")

@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from ..auth.models import User
 from ..auth.services import add_assignment, create_user
@@ -23,6 +23,8 @@ DEMO_ACCOUNTS = (
     ("amb@lms-risk.local", "member", "AMB", "Sanne de Boer"),
     ("pol@lms-risk.local", "member", "POL", "Youssef El Amrani"),
     ("brw@lms-risk.local", "member", "BRW", "Henk Visser"),
+    ("kmar@lms-risk.local", "member", "KMAR", "Erik de Groot"),
+    ("lms@lms-risk.local", "member", "LMS", "Linda Hoekstra"),
     ("lezer@lms-risk.local", "viewer", None, "Fleur Jansen"),
     ("auditor@lms-risk.local", "auditor", None, "Pieter Mulder (Inspectie JenV)"),
     ("rotterdam@lms-risk.local", "member", "POL", "Naima Bouzid"),
@@ -65,6 +67,7 @@ def load_demo_data() -> DemoResult:
     levels_by_id = {lvl.id: lvl for lvl in levels.values()}
     today = date.today()
     changes = 0
+    dates = []  # when each risk was registered and last changed: before and at its history
     for number, item in enumerate(RISKS, 1):
         bruto, netto = item["bruto"]
         data = RiskData(
@@ -81,7 +84,14 @@ def load_demo_data() -> DemoResult:
         if level and risk.status != "gesloten":
             # Spread the reviews so that some are overdue, as on a real board's agenda.
             risk.next_review = today + timedelta(days=REVIEW_DAYS[level.code] - (number * 17) % 150)
-        for days_ago, code, field, old, new, reason in item.get("history", []):
+        history = item.get("history", [])
+        # The risk was registered before its oldest score change, as in a real register.
+        oldest = max((entry[0] for entry in history), default=0)
+        dates.append({"risk_id": risk.id,
+                      "created": utcnow() - timedelta(days=oldest + 30 + (number * 7) % 60),
+                      "updated": utcnow() - timedelta(days=min(e[0] for e in history))
+                      if history else utcnow()})
+        for days_ago, code, field, old, new, reason in history:
             discipline = refs.disciplines.by_code[code] if code else None
             risk.score_changes.append(ScoreChange(
                 discipline_id=discipline.id if discipline else None, field=field,
@@ -89,6 +99,12 @@ def load_demo_data() -> DemoResult:
                 changed_at=utcnow() - timedelta(days=days_ago)))
             changes += 1
     db.session.flush()
+    # A Core update: setting the dates leaves each risk at version 1.
+    table = Risk.__table__
+    db.session.execute(update(table).where(table.c.id == bindparam("risk_id"))
+                       .values(created_at=bindparam("created"), updated_at=bindparam("updated")),
+                       dates)
+    db.session.expire_all()
     return DemoResult(risks=len(RISKS), changes=changes, password=password,
                       accounts=[(email, _roles(users[email])) for email, *_ in DEMO_ACCOUNTS])
 

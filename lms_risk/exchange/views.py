@@ -5,6 +5,7 @@ confirms. The file waits in the instance folder under a random token bound to it
 checked again at confirmation (the register may have changed in between).
 """
 
+import re
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -18,6 +19,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 
 from ..audit.services import record
+from ..audit.summaries import coded
 from ..core.access import require
 from ..core.logs import log_refusal
 from ..excel.pending import TOKEN, PendingUploads
@@ -47,12 +49,26 @@ def export():
     flt = RegisterFilter.from_args(request.args, default_discipline=default)
     out = BytesIO()
     result = export_register(out, flt, current_user)
-    record("export", "register", "xlsx", current_user,
-           summary=f"{result.risks} risico's; " + "; ".join(
-               f"{k}={v}" for k, v in flt.to_args().items()))
+    record("export", "register", "xlsx", current_user, summary=coded(
+        "export", risks=result.risks,
+        filters="; ".join(f"{k}={v}" for k, v in flt.to_args().items())))
     out.seek(0)
     return send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=f"risicoregister-{date.today():%Y-%m-%d}.xlsx")
+                     download_name=export_filename(flt))
+
+
+def export_filename(flt: RegisterFilter, day: date | None = None) -> str:
+    """'risicoregister-POL-2026-11-23.xlsx': the filter's discipline (or 'alle') and any other
+    filter's value, so that two downloads of one day keep apart."""
+    parts = [flt.discipline or "alle"]
+    for value in (flt.meldkamer, flt.voorziening, flt.category, flt.status, flt.level,
+                  flt.review and "review-verlopen", flt.owner and "eigenaar",
+                  flt.q and "zoekopdracht",
+                  (flt.likelihood or flt.impact) and f"cel-{flt.likelihood or 0}x{flt.impact or 0}",
+                  flt.basis if flt.basis != "netto" else None):
+        if value:
+            parts.append(re.sub(r"[^A-Za-z0-9_]+", "-", str(value)).strip("-") or "x")
+    return f"risicoregister-{'-'.join(parts)}-{day or date.today():%Y-%m-%d}.xlsx"
 
 
 @bp.get("/risks/import/template.xlsx")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale
 
 from ..audit.services import record
+from ..audit.summaries import coded
 from ..core.features import registry
 from ..core.workbook import SheetRefs, describe, limits_from_config
 from ..excel.workbook import WorkbookPlan, apply_workbook, plan_workbook, write_template, write_workbook
@@ -54,4 +55,6 @@ def plan_file(data: bytes, filename: str, user, config) -> WorkbookPlan:
 def apply_import(plan: WorkbookPlan, user) -> None:
     """Write a plan without errors or conflicts in the caller's transaction."""
     apply_workbook(plan)
-    record("import", "register", plan.filename, user, summary=plan.summary())
+    record("import", "register", plan.filename, user, summary=coded(
+        "import", new=len(plan.new), changed=len(plan.changed), unchanged=plan.unchanged,
+        conflicts=len(plan.conflicts), errors=len(plan.all_errors)))

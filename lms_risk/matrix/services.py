@@ -2,6 +2,7 @@
 store levels (the risks) re-derive them."""
 
 from ..audit.services import record
+from ..audit.summaries import coded
 from ..extensions import db
 from .models import ImpactClass, ImpactDescription, LikelihoodClass, MatrixCell, RiskLevel
 from .signals import grid_changed
@@ -43,7 +44,7 @@ def update_grid(cells: dict[tuple[int, int], int], user) -> int:
             changed += 1
     if changed:
         db.session.flush()
-        record("update", "matrix", "grid", user, summary="risicomatrix gewijzigd",
+        record("update", "matrix", "grid", user, summary=coded("matrix_changed"),
                changes={k: [before[k], v] for k, v in matrix_snapshot().items() if before[k] != v})
         grid_changed.send(None)
     return changed

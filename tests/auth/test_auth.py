@@ -82,7 +82,7 @@ def test_english_can_be_chosen(client, auth):
     cell = client.get("/risks?likelihood=3&impact=4&basis=bruto").get_data(as_text=True)
     assert "(gross)" in cell and "(bruto)" not in cell
     heatmap = client.get("/heatmap?basis=netto").get_data(as_text=True)
-    assert "· net</h1>" in heatmap
+    assert "· residual (net)</h1>" in heatmap
 
 
 def test_one_time_password_must_be_changed(app, client):

@@ -113,7 +113,7 @@ def test_one_person_two_roles(users):
     assert has_role_for_meldkamer(person, "continuity", meldkamers["RTD"])
     assert not has_role_for_meldkamer(person, "continuity", meldkamers["AMS"])
     assert not has_role_for_discipline(person, "continuity", disciplines["POL"])
-    assert person.role_summary == "lid risk board, POL; continuïteitscoördinator, RTD"
+    assert person.role_summary == "lid van de risicoraad, POL; continuïteitscoördinator, RTD"
     assert can_edit_risks(person) and can_view_history(person)
 
 
@@ -233,7 +233,7 @@ def test_deleting_a_user_deletes_their_assignments(users):
 def test_navbar_and_user_list_show_roles_and_scopes(client, auth):
     auth.login("pol_rtd")
     page = client.get("/risks").get_data(as_text=True)
-    assert ('(lid risk board, <abbr title="Politie">POL</abbr>; continuïteitscoördinator, '
+    assert ('(lid van de risicoraad, <abbr title="Politie">POL</abbr>; continuïteitscoördinator, '
             '<abbr title="Rotterdam">RTD</abbr>)') in page
     assert 'value="POL" selected' in page  # the register opens on the member's discipline
     auth.logout()

@@ -95,7 +95,9 @@ def test_export_keeps_the_register_filters(client, auth, register):
     book = _load(client.get("/risks/export.xlsx?discipline=POL&status=open").data)
     assert [r["Code"] for r in _rows(book["Register"])] == [a.code]
     about = {r[0].value: r[1].value for r in book["Over deze export"].iter_rows(min_row=2)}
-    assert about["Filters"] == "discipline=POL; status=open"
+    assert about["Filters"] == ("raakt Politie (POL); status Open; netto score; "
+                                "gesorteerd op prioriteit")
+    assert about["Filters in de link"] == "discipline=POL; status=open"
     assert about["Aantal risico's"] == 1
     assert about["Databaserevisie"]
     assert about["Geëxporteerd door"] == "chair@example.nl"

@@ -75,7 +75,7 @@ ROUTES = [
 ]
 # Reachable without a role: signing in and out, the language, health, static files.
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
-        "auth.logout", "auth.second_factor_check"}
+        "auth.logout", "auth.second_factor_check", "favicon"}
 # Blueprints whose own tests try every route of theirs with every role and scope.
 OWN_TABLES = {"bia"}  # tests/bia/test_bia_permissions.py
 
