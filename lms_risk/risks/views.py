@@ -55,7 +55,7 @@ def register():
     owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "").distinct()
                                 .order_by(Risk.owner)).all()
     # Styles and names per level computed once: the table shows up to 6 badges a row.
-    badges = {lvl.id: (f"background:{lvl.colour};color:{lvl.text_colour}", localized(lvl))
+    badges = {lvl.id: (f"level-{lvl.id}", localized(lvl))
               for lvl in lookups["levels"]}
     return render_template("risks/register.html", flt=flt, page=page, owners=owners,
                            badges=badges, status_names={k: str(v) for k, v in STATUS_LABELS.items()},

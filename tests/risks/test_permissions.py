@@ -73,9 +73,10 @@ ROUTES = [
     ("GET", "/account/second-factor", USERS),
     ("POST", "/account/second-factor", USERS),
 ]
-# Reachable without a role: signing in and out, the language, health, static files.
+# Reachable without a role: signing in and out, the language, health, static files (and the
+# levels' colours).
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
-        "auth.logout", "auth.second_factor_check"}
+        "auth.logout", "auth.second_factor_check", "levels.stylesheet"}
 
 
 @pytest.mark.parametrize("who", USERS)
