@@ -67,6 +67,8 @@ FACTORS = {"password": _l("wachtwoord"), "totp": _l("authenticator-app"),
 
 
 def show(key: str, value):
+    if value is None:
+        return None
     if key == "factor":
         return str(FACTORS.get(value, value))
     if key == "reason":

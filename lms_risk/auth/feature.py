@@ -43,10 +43,11 @@ def setup(app) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        if current_user.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
-            flash(_("Kies eerst een eigen wachtwoord."), "warning")
-            return redirect(url_for("auth.password"))
-        if (request.endpoint not in ENROL_ENDPOINTS and not second_factor.enrolled(current_user)
+        if current_user.must_change_password:  # first their own password, then the factor
+            if request.endpoint not in PASSWORD_ENDPOINTS:
+                flash(_("Kies eerst een eigen wachtwoord."), "warning")
+                return redirect(url_for("auth.password"))
+        elif (request.endpoint not in ENROL_ENDPOINTS and not second_factor.enrolled(current_user)
                 and second_factor.required_for(current_user)):
             flash(_("Stel eerst een tweede factor in: voor uw rol is die verplicht."), "warning")
             return redirect(url_for("auth.enrol"))

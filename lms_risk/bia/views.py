@@ -49,8 +49,9 @@ bp = Blueprint("bia", __name__, url_prefix="/bia")
 
 
 def impact_styles(refs) -> dict:
-    """Per impact value, the colour of its matrix level (the grid's cell where likelihood equals
-    impact, or the nearest likelihood) and a readable text colour on it."""
+    """Per impact value, the class of its matrix level (``/levels.css``: the level's colour and a
+    readable text colour on it), from the grid's cell where likelihood equals impact, or the
+    nearest likelihood."""
     likelihoods = [c.value for c in refs.likelihoods]
     styles = {}
     for impact in refs.impacts:
@@ -59,7 +60,7 @@ def impact_styles(refs) -> dict:
         lik = min(likelihoods, key=lambda v: abs(v - impact.value))
         level = refs.level_by_id.get(refs.grid.get((lik, impact.value)))
         if level is not None:
-            styles[impact.value] = f"background:{level.colour};color:{level.text_colour}"
+            styles[impact.value] = f"level-{level.id}"
     return styles
 
 

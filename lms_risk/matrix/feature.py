@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..auth.permissions import is_admin
 from ..core.features import EntityType, Feature, MenuEntry
 from .sheets import MatrixSheet
+from .styles import bp as levels_bp
 from .views import bp
 
 FEATURE = Feature(
@@ -20,5 +21,7 @@ FEATURE = Feature(
         EntityType("risk_level", _l("niveau")),
         EntityType("impact_description", _l("impactomschrijving")),
     ],
+    setup=lambda app: app.register_blueprint(levels_bp),
+    public_endpoints=["levels.stylesheet"],
     order=30,
 )

@@ -76,7 +76,7 @@ def register():
     owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "").distinct()
                                 .order_by(Risk.owner)).all()
     # Styles and names per level computed once: the table shows up to 6 badges a row.
-    badges = {lvl.id: (f"background:{lvl.colour};color:{lvl.text_colour}", localized(lvl))
+    badges = {lvl.id: (f"level-{lvl.id}", localized(lvl))
               for lvl in lookups["levels"]}
     problems = [(str(FILTER_NAMES.get(name, name)), request.args.get(name, ""))
                 for name in flt.problems]

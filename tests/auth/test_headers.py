@@ -82,3 +82,27 @@ def test_csrf_tokens_end_with_the_session(app, client, auth):
                                 "password": PASSWORD})
     assert client.get("/risks").status_code == 302  # the old token died with the session
     assert app.config["WTF_CSRF_TIME_LIMIT"] == 12 * 3600
+
+
+def test_no_inline_styles_levels_come_from_a_stylesheet(client, auth, make_risk):
+    import re
+
+    from sqlalchemy import select
+
+    from lms_risk.extensions import db
+    from lms_risk.matrix.models import RiskLevel
+
+    make_risk(AMB=(4, 3))
+    auth.login("admin")
+    csp = client.get("/risks").headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "style-src 'self';" in csp
+    for url in ("/risks", "/heatmap", "/admin/matrix"):
+        page = client.get(url).get_data(as_text=True)
+        assert " style=" not in page and re.search(r'class="[^"]*level-\d', page), url
+        assert "/levels.css" in page
+    level = db.session.scalar(select(RiskLevel).filter_by(code="hoog"))
+    response = client.get("/levels.css")
+    assert response.mimetype == "text/css"
+    assert f".level-{level.id}{{background:{level.colour};color:" in response.get_data(as_text=True)
+    again = client.get("/levels.css", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304

@@ -150,3 +150,21 @@ def test_the_command_line_resets_a_second_factor(client, auth, clock, runner):
     result = runner.invoke(args=["user", "reset-second-factor", TEST_USERS["viewer"][0]])
     assert result.exit_code == 0, result.output
     assert client.get("/risks").status_code == 302  # the session ended with it
+
+
+def test_a_new_admin_chooses_a_password_then_sets_up_the_factor(app, client, clock):
+    from lms_risk.auth.services import create_user
+
+    app.config["TWO_FACTOR_REQUIRED_ROLES"] = ("admin", "chair")
+    create_user("nieuw@example.nl", "eenmalig-wachtwoord-123", "admin", must_change_password=True)
+    db.session.commit()
+    response = client.post("/login", data={"email": "nieuw@example.nl",
+                                           "password": "eenmalig-wachtwoord-123"})
+    assert response.headers["Location"].endswith("/account/password")
+    assert client.get("/account/password").status_code == 200  # not sent on to the factor
+    new = "paarse olifanten dansen op de brug"
+    response = client.post("/account/password", data={
+        "current": "eenmalig-wachtwoord-123", "new": new, "repeat": new}, follow_redirects=True)
+    assert response.request.path == "/account/second-factor"
+    enrol(client, clock)
+    assert client.get("/risks").status_code == 200

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from lms_risk.bia.models import Bia
 from lms_risk.bia.services import approve_version, new_version
 from lms_risk.extensions import db
+from lms_risk.matrix.models import RiskLevel
 
 
 def _grid_form(config, rows, **fields):
@@ -37,8 +38,9 @@ def test_bia_page_shows_the_grid_in_matrix_colours_and_targets(client, auth, mak
     auth.login("viewer")
     page = client.get(f"/bia/{bia.code}").get_data(as_text=True)
     assert "Mensenlevens en gezondheid" in page
-    assert "background:#e53935;color:#000000" in page  # impact 5: zeer hoog, black text (4.5:1)
-    assert "background:#ffeb3b;color:#000000" in page  # impact 2: midden, black text
+    levels = {lvl.code: lvl.id for lvl in db.session.scalars(db.select(RiskLevel))}
+    assert f"level-{levels['zeer_hoog']}" in page  # impact 5: zeer hoog (colours in /levels.css)
+    assert f"level-{levels['midden']}" in page  # impact 2: midden
     assert 'id="mtpd">4 u<' in page and 'id="rto">1 u<' in page
     assert "Versie 1 bewerken" not in page  # a reader gets no edit buttons
 

@@ -73,9 +73,10 @@ ROUTES = [
     ("GET", "/account/second-factor", USERS),
     ("POST", "/account/second-factor", USERS),
 ]
-# Reachable without a role: signing in and out, the language, health, static files.
+# Reachable without a role: signing in and out, the language, health, static files (and the
+# levels' colours).
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
-        "auth.logout", "auth.second_factor_check", "favicon"}
+        "auth.logout", "auth.second_factor_check", "favicon", "levels.stylesheet"}
 # Blueprints whose own tests try every route of theirs with every role and scope.
 OWN_TABLES = {"bia"}  # tests/bia/test_bia_permissions.py
 
