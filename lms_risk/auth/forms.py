@@ -21,7 +21,10 @@ class ChangePasswordForm(FlaskForm):
                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     new = PasswordField(_l("Nieuw wachtwoord"),
                         validators=[DataRequired(),
-                                    Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)])
+                                    Length(min=MIN_PASSWORD_LENGTH, message=_l(
+                                        "Minstens %(min)d tekens.", min=MIN_PASSWORD_LENGTH)),
+                                    Length(max=MAX_PASSWORD_LENGTH, message=_l(
+                                        "Hoogstens %(max)d tekens.", max=MAX_PASSWORD_LENGTH))])
     repeat = PasswordField(_l("Herhaal nieuw wachtwoord"),
                            validators=[DataRequired(), EqualTo("new", _l("De wachtwoorden verschillen."))])
     submit = SubmitField(_l("Wachtwoord wijzigen"))

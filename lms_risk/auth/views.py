@@ -175,7 +175,8 @@ def password():
         if retry_at is not None:
             security_event("throttled", user.email, user, check="password",
                            address=throttle.client_address())
-            return too_many("auth/password.html", retry_at, form=form)
+            return too_many("auth/password.html", retry_at, form=form,
+                            min_length=MIN_PASSWORD_LENGTH)
         if authenticate(user.email, form.current.data) is None:
             throttle.failed("password", user.email)
             security_event("reauth_failed", user.email, user, address=throttle.client_address())

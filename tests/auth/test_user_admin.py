@@ -30,7 +30,7 @@ def test_admin_creates_a_user_who_signs_in_once_with_the_shown_password(app, cli
     assert response.headers["Cache-Control"] == "no-store"
     password = re.search(r'id="one-time-password">([^<]+)<', page).group(1)
     created = db.session.scalar(select(User).filter_by(email="nieuw.lid@example.nl"))
-    assert created.role_summary == "lid risk board, BRW" and created.must_change_password
+    assert created.role_summary == "lid van de risicoraad, BRW" and created.must_change_password
     assert trail("nieuw.lid@example.nl") == [("create", TEST_USERS["admin"][0])]
     auth.logout()
     response = client.post("/login", data={"email": "nieuw.lid@example.nl", "password": password})
@@ -51,11 +51,11 @@ def test_admin_changes_roles(client, auth):
     client.post(f"/admin/users/{target.id}/assignments",
                 data={"role": "member", "discipline": "AMB", "meldkamer": ""})
     db.session.expire_all()
-    assert user("viewer").role_summary == "meelezer; lid risk board, AMB"
+    assert user("viewer").role_summary == "meelezer; lid van de risicoraad, AMB"
     first = user("viewer").assignments[0].id
     client.post(f"/admin/users/{target.id}/assignments/{first}/remove")
     db.session.expire_all()
-    assert user("viewer").role_summary == "lid risk board, AMB"
+    assert user("viewer").role_summary == "lid van de risicoraad, AMB"
     assert trail(TEST_USERS["viewer"][0])[-2:] == [("assign", TEST_USERS["admin"][0]),
                                                    ("unassign", TEST_USERS["admin"][0])]
 
