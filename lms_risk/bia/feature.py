@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.features import EntityType, Feature, MenuEntry
 from ..reference.data import refdata
-from .demo import demo_bia
+from .demo import demo_bia, load_demo_bias
 from .fields import field_label, show_value
 from .permissions import can_create_bia, can_edit_bia, can_read_bia
 from .views import bp
@@ -15,6 +15,7 @@ FEATURE = Feature(
     name="bia",
     blueprint=bp,
     commands=[demo_bia],
+    demo=load_demo_bias,
     menu=[MenuEntry("bia.index", _l("BIA's"), visible=can_read_bia, order=30, active=("bia",))],
     entities=[EntityType("bia", _l("BIA"),
                          url=lambda code: url_for("bia.detail", code=code),

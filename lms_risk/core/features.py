@@ -81,6 +81,7 @@ class Feature:
     template_globals: Mapping[str, Any] = field(default_factory=dict)
     public_endpoints: Sequence[str] = ()  # reachable without signing in
     setup: Callable[[Flask], None] | None = None  # anything else the feature wires into the app
+    demo: Callable[[Any], Any] | None = None  # adds demo data, acting as the given (chair) user
     order: int = 100  # features are assembled (and their sheets and panels ordered) by this
 
 
@@ -103,6 +104,7 @@ class Registry:
         self.risk_panels = sorted((p for f in self.features for p in f.risk_panels),
                                   key=lambda p: p.order)
         self.public_endpoints = {e for f in self.features for e in f.public_endpoints}
+        self.demos = [f.demo for f in self.features if f.demo is not None]
         permissions: dict[str, Callable] = {}
         for f in self.features:
             for name, check in f.permissions.items():

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from ..auth.models import User
 from ..auth.services import add_assignment, create_user
+from ..core.features import registry
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..risks.models import Risk, ScoreChange
@@ -105,6 +106,8 @@ def load_demo_data() -> DemoResult:
                        .values(created_at=bindparam("created"), updated_at=bindparam("updated")),
                        dates)
     db.session.expire_all()
+    for add_demo in registry().demos:  # what other features show in the demo (BIAs, …)
+        add_demo(chair)
     return DemoResult(risks=len(RISKS), changes=changes, password=password,
                       accounts=[(email, _roles(users[email])) for email, *_ in DEMO_ACCOUNTS])
 
