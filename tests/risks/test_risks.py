@@ -92,10 +92,12 @@ def test_second_save_of_same_version_is_refused_and_shows_newer_values(client, a
     opened_version = risk.version
     auth.login("chair")
     first = form_for(risk, title="Titel van de eerste", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
-                                                            "POL-applies": None})
+                                                            "POL-applies": None, "POL-bruto_impact": "",
+                                                            "POL-netto_impact": ""})
     assert client.post(f"/risks/{risk.code}/edit", data=first).status_code == 302
     second = form_for(risk, title="Titel van de tweede", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
-                                                             "POL-applies": None})
+                                                             "POL-applies": None, "POL-bruto_impact": "",
+                                                             "POL-netto_impact": ""})
     second["version"] = str(opened_version)
     response = client.post(f"/risks/{risk.code}/edit", data=second)
     page = response.get_data(as_text=True)
