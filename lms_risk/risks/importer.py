@@ -19,7 +19,7 @@ from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
 from .permissions import can_score
-from .services import bulk_create_risks, update_risk, validate
+from .services import bulk_create_risks, bulk_update_risks, validate
 
 SHEET = "Register"
 SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
@@ -149,14 +149,12 @@ def plan_register(sheet, context: dict) -> SheetPlan:
         plan.changed.append(Change(number, code, merged["title"], [
             (headers[key], _show(key, existing[key], refs), _show(key, merged[key], refs))
             for key in changed]))
-        updates.append((existing["id"], existing["version"], data))
+        updates.append(({**existing, "code": code}, data))
 
     def apply() -> None:
         reason = f"import {filename}"
         bulk_create_risks(creates, user, reason=reason, refs=refs)
-        for risk_id, version, data in updates:
-            update_risk(db.session.get(Risk, risk_id), data, user, expected_version=version,
-                        reason=reason, refs=refs)
+        bulk_update_risks(updates, user, reason=reason, refs=refs)
 
     plan.apply = apply
     return plan

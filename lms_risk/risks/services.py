@@ -1,6 +1,6 @@
 """Creating, changing and deleting risks. Flush, never commit: the caller owns the transaction."""
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import AuditEvent
@@ -462,3 +462,117 @@ def _ref_id(refs: RefData, ref: str, code):
     if code in (None, ""):
         return None
     return (refs.level_by_code if ref == "levels" else refs.list(ref).by_code)[code].id
+
+
+_IMPACT_COLUMNS = ("applies", "bruto_impact", "netto_impact", "rationale", "bruto_priority",
+                   "netto_priority", "bruto_level_id", "netto_level_id")
+_DERIVED = ("bruto_impact", "netto_impact", "bruto_priority", "netto_priority", "bruto_level_id",
+            "netto_level_id")
+
+
+def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str = "",
+                      refs: RefData | None = None) -> int:
+    """Change many risks in a few statements (the Excel import of thousands of changed rows).
+
+    ``items``: (current, data) with ``current`` the risk's values as the import reads them
+    (``id``, ``version``, field names and "<CODE>.<name>" keys, codes not ids, plus the derived
+    ``_risk``/``_impacts`` columns when known). Checked and derived as :func:`update_risk`
+    does; written as one executemany UPDATE per set of changed columns, with the version check in
+    the WHERE clause (a risk saved meanwhile raises :class:`ConcurrentSaveError`: roll back),
+    score changes and one audit event per risk as multi-row inserts. Returns the number changed."""
+    if not items:
+        return 0
+    refs = refs or refdata()
+    user_id = getattr(user, "id", None)
+    now = utcnow()
+    disciplines = {d.code: d.id for d in refs.disciplines.all}
+    risk_table, impact_table = Risk.__table__, DisciplineImpact.__table__
+    columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
+    by_columns: dict[tuple, list] = {}
+    impact_rows, score_rows, audit_rows = [], [], []
+    link_changes: dict[str, list] = {name: [] for name in LINK_TABLES}
+    for current, data in items:
+        _check(data, refs)
+        before = {}
+        for spec in RISK_FIELDS:
+            before[spec.name] = spec.snapshot(_empty_text(spec, current.get(spec.name)))
+        for code in disciplines:
+            for spec in IMPACT_FIELDS:
+                key = f"{code}.{spec.name}"
+                value = current.get(key)
+                before[key] = spec.snapshot(bool(value) if spec.kind == "bool"
+                                            else _empty_text(spec, value))
+        after = {**before, **data_snapshot(data)}
+        _check_permission(user, before, after, refs)
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if not changes:
+            continue
+        risk_id, version = current["id"], current["version"]
+        impacts = {c: (after[f"{c}.applies"], after[f"{c}.bruto_impact"],
+                       after[f"{c}.netto_impact"]) for c in disciplines}
+        derived, per_impact = derive(
+            {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, refs.grid)
+        values = {}
+        for spec in columns:
+            if spec.name in changes:
+                value = getattr(data, spec.name)
+                values[spec.attr] = _ref_id(refs, spec.ref, value) if spec.kind == "ref" else value
+        values.update(derived)  # cheap to write with the rest; keeps the register exact
+        row = {"b_id": risk_id, "b_version": version, "version": version + 1, "updated_at": now,
+               "updated_by_id": user_id, **values}
+        by_columns.setdefault(tuple(sorted(values)), []).append(row)
+        for code, d_id in disciplines.items():
+            keys = [f"{code}.{f.name}" for f in IMPACT_FIELDS]
+            if not any(k in changes for k in keys):
+                continue
+            applies, bruto, netto = impacts[code]
+            impact_rows.append({"b_risk": risk_id, "b_discipline": d_id, "applies": applies,
+                                "bruto_impact": bruto, "netto_impact": netto,
+                                "rationale": after[f"{code}.rationale"] or "",
+                                **per_impact[code]})
+        for key, (old, new) in changes.items():
+            code, _dot, name = key.rpartition(".")
+            if name in (SCORE_FIELDS if not code else IMPACT_SCORE_FIELDS):
+                score_rows.append({"risk_id": risk_id,
+                                   "discipline_id": disciplines[code] if code else None,
+                                   "field": name, "old_value": _str(old), "new_value": _str(new),
+                                   "reason": reason, "user_id": user_id, "changed_at": now})
+        for name in LINK_TABLES:
+            if name in changes:
+                link_changes[name].append((risk_id, getattr(data, name)))
+        audit_rows.append({"at": now, "user_id": user_id, "action": "update", "entity_type": "risk",
+                           "entity_id": current["code"], "summary": reason, "changes": changes,
+                           "entity_version": version + 1})
+    for names, rows in by_columns.items():
+        statement = (update(risk_table)
+                     .where(risk_table.c.id == bindparam("b_id"),
+                            risk_table.c.version == bindparam("b_version"))
+                     .values({n: bindparam(n) for n in ("version", "updated_at", "updated_by_id",
+                                                        *names)}))
+        result = db.session.connection().execute(statement, rows)
+        if result.rowcount not in (-1, len(rows)):
+            raise ConcurrentSaveError("import")
+    if impact_rows:
+        db.session.connection().execute(
+            update(impact_table)
+            .where(impact_table.c.risk_id == bindparam("b_risk"),
+                   impact_table.c.discipline_id == bindparam("b_discipline"))
+            .values({n: bindparam(n) for n in _IMPACT_COLUMNS}), impact_rows)
+    for name, (table, column) in LINK_TABLES.items():
+        pairs = link_changes[name]
+        if not pairs:
+            continue
+        ids = [risk_id for risk_id, _codes in pairs]
+        for start in range(0, len(ids), 900):
+            db.session.execute(table.delete().where(table.c.risk_id.in_(ids[start:start + 900])))
+        items_of = refs.list(name).by_code
+        rows = [{"risk_id": risk_id, column: items_of[c].id}
+                for risk_id, codes in pairs for c in dict.fromkeys(codes)]
+        if rows:
+            db.session.execute(insert(table), rows)
+    if score_rows:
+        db.session.execute(insert(ScoreChange.__table__), score_rows)
+    if audit_rows:
+        db.session.execute(insert(AuditEvent.__table__), audit_rows)
+    db.session.expire_all()  # ORM objects loaded before now read the new rows
+    return len(audit_rows)
