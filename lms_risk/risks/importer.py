@@ -154,7 +154,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     def apply() -> None:
         reason = f"import {filename}"
         bulk_create_risks(creates, user, reason=reason, refs=refs)
-        bulk_update_risks(updates, user, reason=reason, refs=refs)
+        bulk_update_risks(updates, user, reason=reason, refs=refs, checked=True)
 
     plan.apply = apply
     return plan

@@ -83,7 +83,15 @@ def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
 
 
 def _scale(refs: RefData, spec) -> set[int]:
-    return {c.value for c in getattr(refs, spec.scale)}
+    # Asked for every score of every row of an import: made once per scale and reference data.
+    key = (id(refs), spec.scale)
+    if _SCALES.get("key") != key:
+        _SCALES.clear()
+        _SCALES.update(key=key, values=frozenset(c.value for c in getattr(refs, spec.scale)))
+    return _SCALES["values"]
+
+
+_SCALES: dict = {}
 
 
 def _check_codes(fields, data, refs: RefData) -> dict[str, str]:
@@ -471,7 +479,7 @@ _DERIVED = ("bruto_impact", "netto_impact", "bruto_priority", "netto_priority", 
 
 
 def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str = "",
-                      refs: RefData | None = None) -> int:
+                      refs: RefData | None = None, checked: bool = False) -> int:
     """Change many risks in a few statements (the Excel import of thousands of changed rows).
 
     ``items``: (current, data) with ``current`` the risk's values as the import reads them
@@ -492,7 +500,8 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
     impact_rows, score_rows, audit_rows = [], [], []
     link_changes: dict[str, list] = {name: [] for name in LINK_TABLES}
     for current, data in items:
-        _check(data, refs)
+        if not checked:  # the import's plan validated (and cleaned) each row already
+            _check(data, refs)
         before = {}
         for spec in RISK_FIELDS:
             before[spec.name] = spec.snapshot(_empty_text(spec, current.get(spec.name)))
