@@ -359,3 +359,17 @@ def test_changed_rows_keep_every_score_change_and_one_audit_event_each(
     assert all(e.entity_version == 2 for e in events)
     risk_b = db.session.get(Risk, b.id)
     assert (risk_b.title, risk_b.version, risk_b.netto_priority) == ("Nieuw B", 2, 6)
+
+
+def test_anything_the_form_accepts_re_imports_unchanged(client, auth, runner, tmp_path, users):
+    longest = "=SOM(A1)\r\n" + "x" * (32_767 - 10)  # the longest text, a formula-like start, CR/LF
+    auth.login("chair")
+    response = client.post("/risks/new", data={
+        "title": "=1+1 lijkt een formule", "description": longest, "cause": "a\rb",
+        "consequence": "@gevolg", "status": "open", "bruto_likelihood": "3",
+        "netto_likelihood": "2", "AMB-applies": "y", "AMB-bruto_impact": "4",
+        "AMB-netto_impact": "3", "AMB-rationale": "-min"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    result, counts = _run(runner, tmp_path, _export(users["chair"]))
+    assert result.exit_code == 0, result.output
+    assert counts == {"new": 0, "changed": 0, "unchanged": 1, "conflicts": 0, "errors": 0}
