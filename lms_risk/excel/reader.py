@@ -55,7 +55,7 @@ class Limits:
     max_bytes: int = 10 * _MIB  # size of the upload
     max_rows: int = 20_000  # data rows (header excluded)
     max_columns: int = 100
-    max_cell_chars: int = 32_767  # core.fields.MAX_TEXT: what the form accepts re-imports
+    max_cell_chars: int = 10_000
     max_uncompressed: int = 200 * _MIB  # total of all zip members, declared and actual
     max_ratio: int = 100  # compression ratio per member (for members > 1 MiB uncompressed)
     max_entries: int = 1_000  # zip members
