@@ -86,6 +86,6 @@ def build_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("LMS_RISK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),
         "IMPORT_MAX_ROWS": int(os.environ.get("LMS_RISK_IMPORT_MAX_ROWS", 20000)),
         "IMPORT_MAX_COLUMNS": int(os.environ.get("LMS_RISK_IMPORT_MAX_COLUMNS", 100)),
-        "IMPORT_MAX_CELL_CHARS": int(os.environ.get("LMS_RISK_IMPORT_MAX_CELL_CHARS", 10000)),
+        "IMPORT_MAX_CELL_CHARS": int(os.environ.get("LMS_RISK_IMPORT_MAX_CELL_CHARS", 32767)),
         "REGISTER_PAGE_SIZE": int(os.environ.get("LMS_RISK_PAGE_SIZE", 50)),
     }

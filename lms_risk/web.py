@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__

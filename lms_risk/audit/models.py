@@ -22,5 +22,7 @@ class AuditEvent(db.Model):
     entity_id: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(Text, default="")
     changes: Mapped[dict | None] = mapped_column(JSON)
+    # The version the change produced (risks): lets a later save rebuild what it was opened with.
+    entity_version: Mapped[int | None] = mapped_column(Integer)
 
     user = relationship(User, lazy="joined")

@@ -5,7 +5,7 @@ from .models import AuditEvent
 
 
 def record(action: str, entity_type: str, entity_id, user, summary: str = "",
-           changes: dict | None = None) -> AuditEvent:
+           changes: dict | None = None, version: int | None = None) -> AuditEvent:
     event = AuditEvent(
         action=action,
         entity_type=entity_type,
@@ -13,6 +13,7 @@ def record(action: str, entity_type: str, entity_id, user, summary: str = "",
         user_id=getattr(user, "id", None),
         summary=summary,
         changes=changes or None,
+        entity_version=version,
     )
     db.session.add(event)
     return event

@@ -12,7 +12,9 @@ from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 
 class RiskFormBase(FlaskForm):
     reason = StringField(_l("Reden van wijziging"), validators=[Optional(), Length(max=500)],
-                         description=_l("Wordt bij elke gewijzigde score in de historie bewaard."))
+                         description=_l("Verplicht wanneer u een score wijzigt (kans, van "
+                                        "toepassing of impact); wordt bij elke gewijzigde score "
+                                        "in de historie bewaard."))
     version = HiddenField()
     submit = SubmitField(_l("Opslaan"))
 

@@ -18,8 +18,14 @@ from ..extensions import db
 from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
-from .permissions import can_score
-from .services import bulk_create_risks, update_risk, validate
+from .services import (
+    base_snapshot,
+    bulk_create_risks,
+    bulk_update_risks,
+    denied_fields,
+    merge_keys,
+    validate,
+)
 
 SHEET = "Register"
 SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
@@ -95,7 +101,6 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             rows.append((number, code, parsed))
 
     creates, updates = [], []
-    may_score = {d.code: can_score(user, d.id) for d in refs.disciplines.all}
     current = _current_values([code for _, code, _ in rows], refs)
     for number, code, parsed in rows:
         existing = current.get(code)
@@ -107,20 +112,40 @@ def plan_register(sheet, context: dict) -> SheetPlan:
                                        column=_letter(seen_keys, "status"), header="Status"))
                 continue
             merged["status"] = "concept"
+        version = parsed.get("version")
+        if existing is not None and version is not None and version < existing["version"]:
+            # Field-level merge, as the form does: the row conflicts only on cells someone
+            # else changed since its version; cells only they changed keep their value.
+            mine = {k: _snap(k, merged[k]) for k in merged if k in parsed
+                    and k not in KEY_FIELDS and _differs(k, existing, merged)}
+            now = {k: _snap(k, existing[k]) for k in existing if k not in ("id", "version")}
+            base = base_snapshot(code, version, existing["version"], now)
+            conflicts, theirs = merge_keys(mine, base, now)
+            if conflicts:
+                plan.conflicts.append(Conflict(number, code, version, existing["version"]))
+                continue
+            merged.update({k: existing[k] for k in theirs})
+            version = existing["version"]
         data = _risk_data(merged, refs)
         problems = validate(data, refs)
-        if problems:
-            for key, problem in problems.items():
-                index = seen_keys.get(key)
-                plan.errors.append(msg(problem, row=number,
-                                       column=column_letter(index) if index is not None else None,
-                                       header=headers.get(key, key), value=merged.get(key)))
+        row_errors = [msg(problem, row=number, column=_letter(seen_keys, key),
+                          header=headers.get(key, key), value=merged.get(key))
+                      for key, problem in problems.items()]
+        # Another discipline's impact: every changed cell is named, with the row's other errors.
+        before = ({k: _snap(k, existing[k]) for k in existing if k not in ("id", "version")}
+                  if existing else {})
+        after = {k: _snap(k, merged[k]) for k in merged if k in parsed and k not in KEY_FIELDS
+                 and "." in k}
+        for code_, keys in sorted(denied_fields(user, before, after, refs).items()):
+            for key in keys:
+                row_errors.append(msg(
+                    _("u mag alleen de impact van uw eigen discipline wijzigen, niet van "
+                      "%(code)s", code=code_), row=number, column=_letter(seen_keys, key),
+                    header=headers.get(key, key), value=merged.get(key)))
+        if row_errors:
+            plan.errors.extend(row_errors)
             continue
         if existing is None:
-            denied = [c for c, i in data.impacts.items() if i.applies and not may_score[c]]
-            if denied:
-                plan.errors.append(_denied(msg, number, denied[0], seen_keys, headers))
-                continue
             plan.new.append(Change(number, code, data.title))
             creates.append((code, data))
             continue
@@ -131,7 +156,6 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             # (importing the same file twice is a no-op the second time).
             plan.unchanged += 1
             continue
-        version = parsed.get("version")
         if version is None or version < existing["version"]:
             plan.conflicts.append(Conflict(number, code, version, existing["version"]))
             continue
@@ -141,22 +165,15 @@ def plan_register(sheet, context: dict) -> SheetPlan:
                   db=existing["version"]), row=number, column=_letter(seen_keys, "version"),
                 header="Versie"))
             continue
-        denied = sorted({key.split(".")[0] for key in changed
-                         if "." in key and not may_score[key.split(".")[0]]})
-        if denied:
-            plan.errors.append(_denied(msg, number, denied[0], seen_keys, headers))
-            continue
         plan.changed.append(Change(number, code, merged["title"], [
             (headers[key], _show(key, existing[key], refs), _show(key, merged[key], refs))
             for key in changed]))
-        updates.append((existing["id"], existing["version"], data))
+        updates.append(({**existing, "code": code}, data))
 
     def apply() -> None:
         reason = f"import {filename}"
         bulk_create_risks(creates, user, reason=reason, refs=refs, validated=True)
-        for risk_id, version, data in updates:
-            update_risk(db.session.get(Risk, risk_id), data, user, expected_version=version,
-                        reason=reason, refs=refs)
+        bulk_update_risks(updates, user, reason=reason, refs=refs, checked=True)
 
     plan.apply = apply
     return plan
@@ -165,18 +182,6 @@ def plan_register(sheet, context: dict) -> SheetPlan:
 def _letter(seen_keys: dict, key: str) -> str | None:
     index = seen_keys.get(key)
     return column_letter(index) if index is not None else None
-
-
-def _denied(msg, number: int, code: str, seen_keys: dict, headers: dict):
-    """The refusal of a discipline's scores, at the first of that discipline's columns."""
-    for part in ("applies", "bruto_impact", "netto_impact", "rationale"):
-        index = seen_keys.get(f"{code}.{part}")
-        if index is not None:
-            break
-    return msg(_("u mag alleen de impact van uw eigen discipline wijzigen, niet van %(code)s",
-                 code=code), row=number,
-               column=column_letter(index) if index is not None else None,
-               header=headers[f"{code}.{part}"] if index is not None else None)
 
 
 def _defaults(refs) -> dict:
@@ -234,12 +239,23 @@ def _risk_data(values: dict, refs) -> RiskData:
         impact = ImpactData(**{f.name: values.get(f"{d.code}.{f.name}") for f in IMPACT_FIELDS})
         impact.applies = bool(impact.applies)
         impact.rationale = impact.rationale or ""
-        if not impact.applies:
-            impact.bruto_impact = impact.netto_impact = None
-        impacts[d.code] = impact
+        impacts[d.code] = impact  # scores without "van toepassing" are refused, not dropped
     data = RiskData(**{f.name: values[f.name] for f in RISK_FIELDS}, impacts=impacts)
     data.status = data.status or "concept"
     return data
+
+
+def _snap(key: str, value):
+    """A value as the audit trail stores it (ISO dates, "" for empty text)."""
+    prefix, _dot, name = key.rpartition(".")
+    spec = (IMPACT_FIELDS if prefix else RISK_FIELDS).by_name.get(name)
+    if spec is None:
+        return value
+    if spec.kind == "bool":
+        return bool(value)
+    if value is None and spec.kind in ("text", "longtext"):
+        value = ""
+    return spec.snapshot(value)
 
 
 def _differs(key: str, existing: dict, merged: dict) -> bool:

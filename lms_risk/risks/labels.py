@@ -32,6 +32,9 @@ ERROR_MESSAGES = {
     "out_of_range": _l("Kies een score uit de matrix."),
     "netto_above_bruto": _l("De netto score mag niet hoger zijn dan de bruto score."),
     "unknown_discipline": _l("Onbekende discipline."),
+    "scores_not_applicable": _l("Vink ‘Van toepassing’ aan om deze scores te bewaren, of maak de "
+                                "scores leeg."),
+    "reason_required": _l("Geef een reden: er wijzigt een score."),
 }
 
 

@@ -72,6 +72,10 @@ class Risk(db.Model):
     netto_level_id: Mapped[int | None] = mapped_column(ForeignKey("risk_level.id"), index=True)
 
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Archived: out of the register and the heatmaps, history and audit trail kept; restorable.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    archived_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -98,6 +102,14 @@ class Risk(db.Model):
 
     def impact_for(self, discipline_id: int) -> "DisciplineImpact | None":
         return next((i for i in self.impacts if i.discipline_id == discipline_id), None)
+
+
+class CodeCounter(db.Model):
+    """The last number handed out per code series ("risk": R-0001, R-0002, …)."""
+
+    __tablename__ = "code_counter"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class DisciplineImpact(db.Model):

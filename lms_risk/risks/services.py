@@ -1,6 +1,7 @@
 """Creating, changing and deleting risks. Flush, never commit: the caller owns the transaction."""
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
@@ -9,7 +10,7 @@ from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
 from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
 from .labels import ERROR_MESSAGES
-from .models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
+from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
 from .permissions import can_score
 from .scoring import apply_scores, derive
 
@@ -23,18 +24,31 @@ class RiskError(Exception):
 
 
 class StaleRiskError(Exception):
-    """Someone else saved the risk since this change was started from ``expected`` version."""
+    """Someone else saved the risk since this change was started from ``expected`` version, and
+    changed a field that this change changes too. ``fields``: those keys ("title",
+    "AMB.netto_impact"); empty when what changed since is not known (then every field differs)."""
 
-    def __init__(self, risk: Risk, expected: int):
+    def __init__(self, risk: Risk, expected: int, fields=()):
         super().__init__(f"{risk.code}: version {expected} is older than {risk.version}")
         self.risk = risk
         self.expected = expected
+        self.fields = list(fields)
+
+
+class ConcurrentSaveError(Exception):
+    """The database refused the write: another save of the risk committed while this one ran
+    (SQLAlchemy's StaleDataError on the version column). The session must be rolled back; doing
+    the unit of work again then either merges or raises :class:`StaleRiskError`."""
 
 
 class ScorePermissionError(Exception):
-    def __init__(self, discipline_code: str):
+    """A change to the impact of a discipline the user may not score. ``fields``: the changed
+    keys ("POL.rationale")."""
+
+    def __init__(self, discipline_code: str, fields=()):
         super().__init__(discipline_code)
         self.discipline_code = discipline_code
+        self.fields = list(fields)
 
 
 def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
@@ -55,6 +69,9 @@ def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
             continue
         errors.update({f"{code}.{k}": v for k, v in IMPACT_FIELDS.clean(impact).items()})
         if not impact.applies:
+            if impact.bruto_impact not in (None, "") or impact.netto_impact not in (None, ""):
+                # Scores of a discipline the risk does not apply to would be dropped unseen.
+                errors[f"{code}.applies"] = str(ERROR_MESSAGES["scores_not_applicable"])
             continue
         for name in ("bruto_impact", "netto_impact"):
             if getattr(impact, name) not in _scale(refs, IMPACT_FIELDS[name]):
@@ -82,10 +99,37 @@ def _check_codes(fields, data, refs: RefData) -> dict[str, str]:
     return errors
 
 
+CODE_SERIES = "risk"
+
+
 def next_code() -> str:
-    codes = db.session.scalars(db.select(Risk.code).where(Risk.code.like("R-%"))).all()
-    numbers = [int(c[2:]) for c in codes if c[2:].isdigit()]
-    return f"R-{(max(numbers, default=0) + 1):04d}"
+    """The next free code: one atomic UPDATE … RETURNING on the counter row. Two creates at once
+    queue on that row (PostgreSQL's row lock, SQLite's write lock) and get different numbers."""
+    table = CodeCounter.__table__
+    while True:
+        number = db.session.execute(
+            update(table).where(table.c.name == CODE_SERIES)
+            .values(value=table.c.value + 1).returning(table.c.value)).scalar()
+        if number is None:  # no counter yet: start after the highest code (once)
+            db.session.execute(insert(table).values(name=CODE_SERIES, value=0))
+            reserve_codes([c for c in db.session.scalars(select(Risk.code))])
+            continue
+        code = f"R-{number:04d}"
+        # A code given explicitly before the counter saw it (reserve_codes) is skipped.
+        if db.session.scalar(select(Risk.id).where(Risk.code == code)) is None:
+            return code
+
+
+def reserve_codes(codes) -> None:
+    """Raise the counter past codes given explicitly (an import's R-1001), so that
+    :func:`next_code` never hands them out again."""
+    numbers = [int(c[2:]) for c in codes if c and c.startswith("R-") and c[2:].isdigit()]
+    if not numbers:
+        return
+    table = CodeCounter.__table__
+    highest = max(numbers)
+    db.session.execute(update(table).where(table.c.name == CODE_SERIES, table.c.value < highest)
+                       .values(value=highest))
 
 
 def _check(data: RiskData, refs: RefData) -> None:
@@ -102,13 +146,71 @@ def _snapshot(risk: Risk, refs: RefData) -> dict:
     return snap
 
 
+def risk_values(risk: Risk, refs: RefData) -> RiskData:
+    """The risk's current values as RiskData (every discipline's impact)."""
+    impacts = {refs.disciplines.by_id[i.discipline_id].code: ImpactData(**IMPACT_FIELDS.values(i, refs))
+               for i in risk.impacts}
+    return RiskData(**RISK_FIELDS.values(risk, refs), impacts=impacts)
+
+
+def data_snapshot(data: RiskData) -> dict:
+    """``data`` keyed and valued as the audit trail stores a risk ("AMB.netto_impact", codes, ISO
+    dates); scores of a discipline that does not apply are not kept, so they read as empty."""
+    snap = {spec.name: spec.snapshot(_empty_text(spec, getattr(data, spec.name)))
+            for spec in RISK_FIELDS}
+    for code, impact in data.impacts.items():
+        for spec in IMPACT_FIELDS:
+            value = getattr(impact, spec.name)
+            if spec.name in ("bruto_impact", "netto_impact") and not impact.applies:
+                value = None
+            if spec.kind == "bool":
+                value = bool(value)
+            snap[f"{code}.{spec.name}"] = spec.snapshot(_empty_text(spec, value))
+    return snap
+
+
+def _empty_text(spec, value):
+    return "" if value is None and spec.kind in ("text", "longtext") else value
+
+
+def score_changed(before: dict, after: dict) -> bool:
+    """Whether a score (likelihood, applies, impact) differs between two snapshots."""
+    return any(before.get(k) != after.get(k) for k in set(before) | set(after)
+               if k.rpartition(".")[2] in SCORE_FIELDS + IMPACT_SCORE_FIELDS)
+
+
+def denied_fields(user, before: dict, after: dict, refs: RefData) -> dict[str, list[str]]:
+    """{discipline code: changed keys} of the disciplines whose impact the change touches and
+    ``user`` may not score. The one rule for the form, the import and any other path: every impact
+    field counts, the rationale too, whether or not the discipline applies."""
+    denied: dict[str, list[str]] = {}
+    for key, value in after.items():
+        code, _, name = key.rpartition(".")
+        if not code or before.get(key, _EMPTY_IMPACT.get(name)) == value:
+            continue
+        discipline = refs.disciplines.by_code.get(code)
+        if discipline is not None and not can_score(user, discipline.id):
+            denied.setdefault(code, []).append(key)
+    return denied
+
+
+_EMPTY_IMPACT = {"applies": False, "bruto_impact": None, "netto_impact": None, "rationale": ""}
+
+
+def _check_permission(user, before: dict, after: dict, refs: RefData) -> None:
+    denied = denied_fields(user, before, after, refs)
+    if denied:
+        code = sorted(denied)[0]
+        raise ScorePermissionError(code, denied[code])
+
+
 def create_risk(data: RiskData, user, *, code: str | None = None, reason: str = "",
                 refs: RefData | None = None) -> Risk:
     refs = refs or refdata()
     _check(data, refs)
-    for discipline_code, new in data.impacts.items():
-        if new.applies and not can_score(user, refs.disciplines.by_code[discipline_code].id):
-            raise ScorePermissionError(discipline_code)
+    _check_permission(user, {}, data_snapshot(data), refs)
+    if code:
+        reserve_codes([code])
     risk = Risk(code=code or next_code(), created_by_id=getattr(user, "id", None))
     risk.impacts = [DisciplineImpact(discipline_id=d.id)
                     for d in sorted(refs.disciplines.all, key=lambda d: d.id)]
@@ -117,25 +219,95 @@ def create_risk(data: RiskData, user, *, code: str | None = None, reason: str = 
     apply_scores(risk, refs.grid)
     db.session.add(risk)
     db.session.flush()
-    record("create", "risk", risk.code, user, summary=risk.title,
+    record("create", "risk", risk.code, user, summary=risk.title, version=risk.version,
            changes={k: [None, v] for k, v in _snapshot(risk, refs).items()
                     if v not in (None, "", [], False)})
     return risk
 
 
+def base_snapshot(code: str, expected: int, current_version: int, current: dict) -> dict | None:
+    """The values of risk ``code`` at version ``expected``, rebuilt from the audit events of the
+    updates since (each records the version it produced and old → new per field). None when the
+    trail does not account for every version in between (events from before versions were
+    recorded): then nothing is known about what changed."""
+    if expected > current_version:
+        return None
+    rows = db.session.execute(
+        select(AuditEvent.entity_version, AuditEvent.changes)
+        .where(AuditEvent.entity_type == "risk", AuditEvent.entity_id == code,
+               AuditEvent.entity_version > expected, AuditEvent.entity_version <= current_version)
+        .order_by(AuditEvent.entity_version, AuditEvent.id)).all()
+    if [v for v, _ in rows] != list(range(expected + 1, current_version + 1)):
+        return None
+    return rebuild_base(current, [changes for _, changes in rows])
+
+
+def rebuild_base(current: dict, changes_since: list[dict | None]) -> dict:
+    base = dict(current)
+    seen = set()
+    for changes in changes_since:
+        for key, (old, _new) in (changes or {}).items():
+            if key not in seen:
+                seen.add(key)
+                base[key] = old
+    return base
+
+
+def merge_keys(mine: dict, base: dict | None, current: dict) -> tuple[list[str], list[str]]:
+    """Field-level merge of a change made from ``base`` with the ``current`` values.
+
+    Returns (conflicts, theirs): ``conflicts`` are the keys this change changes that someone else
+    changed too, to another value; ``theirs`` the keys only someone else changed (keep theirs).
+    With ``base`` unknown, every key where ``mine`` differs from ``current`` conflicts."""
+    if base is None:
+        return [k for k in mine if mine[k] != current.get(k)], []
+    conflicts, theirs = [], []
+    for key, value in mine.items():
+        was = base.get(key)
+        if current.get(key) == was:
+            continue  # nobody else changed it
+        if value == was:
+            theirs.append(key)
+        elif value != current.get(key):
+            conflicts.append(key)
+    return conflicts, theirs
+
+
+def _take_current(data: RiskData, current: RiskData, keys) -> None:
+    for key in keys:
+        code, _, name = key.rpartition(".")
+        if code:
+            setattr(data.impacts[code], name, getattr(current.impacts[code], name))
+        else:
+            setattr(data, name, getattr(current, name))
+
+
 def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reason: str = "",
-                refs: RefData | None = None) -> dict:
-    """Apply ``data``; returns the audit diff (empty when nothing changed)."""
-    if risk.version != expected_version:
-        raise StaleRiskError(risk, expected_version)
+                refs: RefData | None = None, require_reason: bool = False) -> dict:
+    """Apply ``data``, a change made from version ``expected_version``; returns the audit diff
+    (empty when nothing changed).
+
+    When the risk was saved since, the change is merged field by field: it is refused
+    (:class:`StaleRiskError`) only when a field it changes was changed by someone else to another
+    value; fields only the other changed keep their value. A write that loses the race in the
+    database raises :class:`ConcurrentSaveError` (roll back and do it again)."""
     refs = refs or refdata()
     _check(data, refs)
+    current = risk_values(risk, refs)
+    before = data_snapshot(current)
+    if risk.version != expected_version:
+        mine = data_snapshot(data)
+        base = base_snapshot(risk.code, expected_version, risk.version, before)
+        conflicts, theirs = merge_keys(mine, base, before)
+        if conflicts:
+            raise StaleRiskError(risk, expected_version, conflicts)
+        _take_current(data, current, theirs)
+        _check(data, refs)  # the merged whole must still hold (netto ≤ bruto, …)
+    after = {**before, **data_snapshot(data)}
+    _check_permission(user, before, after, refs)
+    if require_reason and not reason.strip() and score_changed(before, after):
+        raise RiskError({"reason": str(ERROR_MESSAGES["reason_required"])})
     user_id = getattr(user, "id", None)
-    for code, new in data.impacts.items():
-        discipline_id = refs.disciplines.by_code[code].id
-        current = risk.impact_for(discipline_id)
-        if _impact_differs(current, new) and not can_score(user, discipline_id):
-            raise ScorePermissionError(code)
     before = _snapshot(risk, refs)
     old_scores = _scores(risk)
     # One save is one write: a lazy load on the way (the history collection, an expired user)
@@ -157,8 +329,13 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
                     new_value=_str(new), reason=reason, user_id=user_id, changed_at=now))
         risk.updated_at = now
         risk.updated_by_id = user_id
-    db.session.flush()
-    record("update", "risk", risk.code, user, summary=reason, changes=changes)
+    code = risk.code
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ConcurrentSaveError(code) from error
+    record("update", "risk", risk.code, user, summary=reason, changes=changes,
+           version=risk.version)
     return changes
 
 
@@ -168,14 +345,6 @@ def delete_risk(risk: Risk, user, reason: str = "") -> None:
     record("delete", "risk", risk.code, user, summary=reason or risk.title, changes=snapshot)
     db.session.delete(risk)
     db.session.flush()
-
-
-def _impact_differs(current: DisciplineImpact | None, new: ImpactData) -> bool:
-    if current is None:
-        return new.applies
-    if not new.applies and not current.applies:
-        return False
-    return any(getattr(current, f.name) != getattr(new, f.name) for f in IMPACT_FIELDS)
 
 
 def _assign(risk: Risk, data: RiskData, refs: RefData) -> None:
@@ -227,16 +396,13 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     user_id = getattr(user, "id", None)
     now = utcnow()
     disciplines = [(d.id, d.code) for d in sorted(refs.disciplines.all, key=lambda d: d.id)]
-    may_score = {code: can_score(user, d_id) for d_id, code in disciplines}
     none = ImpactData()
     columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
     risk_rows, derived_impacts = [], []
     for code, data in items:
         if not validated:
             _check(data, refs)
-        for discipline_code, new in data.impacts.items():
-            if new.applies and not may_score[discipline_code]:
-                raise ScorePermissionError(discipline_code)
+        _check_permission(user, {}, data_snapshot(data), refs)
         impacts = {c: data.impacts.get(c, none) for _, c in disciplines}
         derived, per_impact = derive(
             {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood},
@@ -253,8 +419,9 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
         risk_rows.append(row)
     # Core inserts on the tables are multi-row statements; the ORM's bulk insert (and RETURNING
     # in parameter order, on SQLite) fall back to a statement a row and cost several times more.
-    db.session.execute(insert(Risk.__table__), risk_rows)
     codes = [code for code, _ in items]
+    reserve_codes(codes)
+    db.session.execute(insert(Risk.__table__), risk_rows)
     ids: dict[str, int] = {}
     for start in range(0, len(codes), 900):  # SQLite's bound-parameter limit
         ids.update(db.session.execute(select(Risk.code, Risk.id).where(
@@ -285,7 +452,7 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
                          "netto_likelihood": [None, data.netto_likelihood]})
         audit_rows.append({"at": now, "user_id": user_id, "action": "create", "entity_type": "risk",
                            "entity_id": code, "summary": reason or data.title,
-                           "changes": snapshot})
+                           "changes": snapshot, "entity_version": 1})
     db.session.execute(insert(DisciplineImpact.__table__), impact_rows)
     for name, (table, _column) in LINK_TABLES.items():
         if link_rows[name]:
@@ -298,3 +465,118 @@ def _ref_id(refs: RefData, ref: str, code):
     if code in (None, ""):
         return None
     return (refs.level_by_code if ref == "levels" else refs.list(ref).by_code)[code].id
+
+
+_IMPACT_COLUMNS = ("applies", "bruto_impact", "netto_impact", "rationale", "bruto_priority",
+                   "netto_priority", "bruto_level_id", "netto_level_id")
+_DERIVED = ("bruto_impact", "netto_impact", "bruto_priority", "netto_priority", "bruto_level_id",
+            "netto_level_id")
+
+
+def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str = "",
+                      refs: RefData | None = None, checked: bool = False) -> int:
+    """Change many risks in a few statements (the Excel import of thousands of changed rows).
+
+    ``items``: (current, data) with ``current`` the risk's values as the import reads them
+    (``id``, ``version``, field names and "<CODE>.<name>" keys, codes not ids, plus the derived
+    ``_risk``/``_impacts`` columns when known). Checked and derived as :func:`update_risk`
+    does; written as one executemany UPDATE per set of changed columns, with the version check in
+    the WHERE clause (a risk saved meanwhile raises :class:`ConcurrentSaveError`: roll back),
+    score changes and one audit event per risk as multi-row inserts. Returns the number changed."""
+    if not items:
+        return 0
+    refs = refs or refdata()
+    user_id = getattr(user, "id", None)
+    now = utcnow()
+    disciplines = {d.code: d.id for d in refs.disciplines.all}
+    risk_table, impact_table = Risk.__table__, DisciplineImpact.__table__
+    columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
+    by_columns: dict[tuple, list] = {}
+    impact_rows, score_rows, audit_rows = [], [], []
+    link_changes: dict[str, list] = {name: [] for name in LINK_TABLES}
+    for current, data in items:
+        if not checked:  # the import's plan validated (and cleaned) each row already
+            _check(data, refs)
+        before = {}
+        for spec in RISK_FIELDS:
+            before[spec.name] = spec.snapshot(_empty_text(spec, current.get(spec.name)))
+        for code in disciplines:
+            for spec in IMPACT_FIELDS:
+                key = f"{code}.{spec.name}"
+                value = current.get(key)
+                before[key] = spec.snapshot(bool(value) if spec.kind == "bool"
+                                            else _empty_text(spec, value))
+        after = {**before, **data_snapshot(data)}
+        _check_permission(user, before, after, refs)
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if not changes:
+            continue
+        risk_id, version = current["id"], current["version"]
+        impacts = {c: (after[f"{c}.applies"], after[f"{c}.bruto_impact"],
+                       after[f"{c}.netto_impact"]) for c in disciplines}
+        derived, per_impact = derive(
+            {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, refs.grid)
+        values = {}
+        for spec in columns:
+            if spec.name in changes:
+                value = getattr(data, spec.name)
+                values[spec.attr] = _ref_id(refs, spec.ref, value) if spec.kind == "ref" else value
+        values.update(derived)  # cheap to write with the rest; keeps the register exact
+        row = {"b_id": risk_id, "b_version": version, "version": version + 1, "updated_at": now,
+               "updated_by_id": user_id, **values}
+        by_columns.setdefault(tuple(sorted(values)), []).append(row)
+        for code, d_id in disciplines.items():
+            keys = [f"{code}.{f.name}" for f in IMPACT_FIELDS]
+            if not any(k in changes for k in keys):
+                continue
+            applies, bruto, netto = impacts[code]
+            impact_rows.append({"b_risk": risk_id, "b_discipline": d_id, "applies": applies,
+                                "bruto_impact": bruto, "netto_impact": netto,
+                                "rationale": after[f"{code}.rationale"] or "",
+                                **per_impact[code]})
+        for key, (old, new) in changes.items():
+            code, _dot, name = key.rpartition(".")
+            if name in (SCORE_FIELDS if not code else IMPACT_SCORE_FIELDS):
+                score_rows.append({"risk_id": risk_id,
+                                   "discipline_id": disciplines[code] if code else None,
+                                   "field": name, "old_value": _str(old), "new_value": _str(new),
+                                   "reason": reason, "user_id": user_id, "changed_at": now})
+        for name in LINK_TABLES:
+            if name in changes:
+                link_changes[name].append((risk_id, getattr(data, name)))
+        audit_rows.append({"at": now, "user_id": user_id, "action": "update", "entity_type": "risk",
+                           "entity_id": current["code"], "summary": reason, "changes": changes,
+                           "entity_version": version + 1})
+    for names, rows in by_columns.items():
+        statement = (update(risk_table)
+                     .where(risk_table.c.id == bindparam("b_id"),
+                            risk_table.c.version == bindparam("b_version"))
+                     .values({n: bindparam(n) for n in ("version", "updated_at", "updated_by_id",
+                                                        *names)}))
+        result = db.session.connection().execute(statement, rows)
+        if result.rowcount not in (-1, len(rows)):
+            raise ConcurrentSaveError("import")
+    if impact_rows:
+        db.session.connection().execute(
+            update(impact_table)
+            .where(impact_table.c.risk_id == bindparam("b_risk"),
+                   impact_table.c.discipline_id == bindparam("b_discipline"))
+            .values({n: bindparam(n) for n in _IMPACT_COLUMNS}), impact_rows)
+    for name, (table, column) in LINK_TABLES.items():
+        pairs = link_changes[name]
+        if not pairs:
+            continue
+        ids = [risk_id for risk_id, _codes in pairs]
+        for start in range(0, len(ids), 900):
+            db.session.execute(table.delete().where(table.c.risk_id.in_(ids[start:start + 900])))
+        items_of = refs.list(name).by_code
+        rows = [{"risk_id": risk_id, column: items_of[c].id}
+                for risk_id, codes in pairs for c in dict.fromkeys(codes)]
+        if rows:
+            db.session.execute(insert(table), rows)
+    if score_rows:
+        db.session.execute(insert(ScoreChange.__table__), score_rows)
+    if audit_rows:
+        db.session.execute(insert(AuditEvent.__table__), audit_rows)
+    db.session.expire_all()  # ORM objects loaded before now read the new rows
+    return len(audit_rows)

@@ -1,5 +1,7 @@
 """The register, a risk's page and form, and the heatmaps. Views are thin: see services."""
 
+import copy
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +16,7 @@ from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
-from .fields import EXTRA_FIELDS, extra_values
+from .fields import EXTRA_FIELDS, IMPACT_FIELDS, RISK_FIELDS, extra_values
 from .forms import form_values, make_risk_form, risk_data
 from .heatmap import build_heatmap
 from .labels import STATUS_LABELS
@@ -22,6 +24,7 @@ from .models import Risk
 from .permissions import can_delete_risks, can_edit_risks, can_score
 from .register import RegisterFilter, is_above_target, is_overdue, register_page
 from .services import (
+    ConcurrentSaveError,
     RiskError,
     ScorePermissionError,
     StaleRiskError,
@@ -137,6 +140,29 @@ def _risk_data(form, disciplines):
                             or f"{d.code}-rationale" in request.form])
 
 
+def _keep_read_only(form, risk, lookups) -> None:
+    """Disabled fields are not submitted: after a refused save, show their saved values again
+    rather than blanks (which would look like lost data)."""
+    saved = form_values(risk, lookups["refs"]) if risk is not None else {}
+    for d in lookups["disciplines"]:
+        if can_score(current_user, d.id) or f"{d.code}-rationale" in request.form:
+            continue
+        for name in ("applies", "bruto_impact", "netto_impact", "rationale"):
+            key = f"{d.code}-{name}"
+            if key in form:
+                form[key].data = saved.get(key, False if name == "applies" else None)
+
+
+def field_name(key: str) -> str:
+    """A field key as people read it: 'AMB.netto_impact' -> 'Netto impact (AMB)'."""
+    code, _dot, name = key.replace("-", ".").rpartition(".")
+    if code:
+        return f"{IMPACT_FIELDS.label(name)} ({code})"
+    if name == "reason":
+        return _("Reden van wijziging")
+    return RISK_FIELDS.label(name)
+
+
 def _show_errors(form, error: RiskError) -> None:
     log_refusal("save", risk=request.view_args.get("code", "new"), fields=",".join(error.errors))
     for key, code in error.errors.items():
@@ -148,9 +174,16 @@ def _show_errors(form, error: RiskError) -> None:
             flash(message, "danger")
 
 
+def _error_summary(form) -> list[tuple[str, str, str]]:
+    """(field id, field name, message) of every error, for the summary at the top of the form."""
+    return [(form[name].id, field_name(name), str(message))
+            for name, messages in form.errors.items() if name in form for message in messages]
+
+
 def _render_form(form, risk, lookups, theirs=None, status=200):
     return render_template("risks/form.html", form=form, risk=risk, theirs=theirs,
-                           extra_fields=[n for n in EXTRA_FIELDS if n in form], **lookups), status
+                           extra_fields=[n for n in EXTRA_FIELDS if n in form],
+                           error_summary=_error_summary(form), **lookups), status
 
 
 @bp.route("/risks/new", methods=["GET", "POST"])
@@ -169,7 +202,12 @@ def new():
         else:
             flash(_("Risico %(code)s is aangemaakt.", code=risk.code), "success")
             return redirect(url_for("risks.detail", code=risk.code))
+    if request.method == "POST":
+        _keep_read_only(form, None, lookups)
     return _render_form(form, None, lookups, status=422 if form.errors else 200)
+
+
+SAVE_ATTEMPTS = 5  # a save that loses the race in the database is merged and tried again
 
 
 @bp.route("/risks/<code>/edit", methods=["GET", "POST"])
@@ -186,17 +224,29 @@ def edit(code: str):
             expected = int(form.version.data)
         except (TypeError, ValueError):
             abort(400)
+        data = _risk_data(form, lookups["disciplines"])
         try:
-            changes = update_risk(risk, _risk_data(form, lookups["disciplines"]), current_user,
-                                  expected_version=expected, reason=form.reason.data or "")
+            for attempt in range(SAVE_ATTEMPTS):
+                try:
+                    changes = update_risk(risk, copy.deepcopy(data), current_user,
+                                          expected_version=expected,
+                                          reason=form.reason.data or "", require_reason=True)
+                    break
+                except ConcurrentSaveError:
+                    # Another save of this risk committed first: start the unit of work again
+                    # (nothing else was written), then the service merges or refuses.
+                    db.session.rollback()
+                    risk = _get_risk(code)
+            else:
+                raise StaleRiskError(risk, expected)
         except ScorePermissionError:
             deny()
-        except StaleRiskError:
-            log_refusal("save", risk=code, reason="stale version")
+        except StaleRiskError as stale:
+            log_refusal("save", risk=code, reason="stale version", fields=",".join(stale.fields))
             db.session.rollback()
             risk = _get_risk(code)
             fresh = _build_form(lookups, risk, formdata=None, data=form_values(risk, lookups["refs"]))
-            theirs = _unsaved(form, fresh)
+            theirs = _unsaved(form, fresh, stale.fields)
             flash(_("Iemand anders heeft dit risico opgeslagen nadat u het opende. Het formulier "
                     "toont nu de nieuwste waarden; uw niet-opgeslagen invoer staat eronder. "
                     "Neem over wat u wilt bewaren en sla opnieuw op."), "warning")
@@ -209,14 +259,27 @@ def edit(code: str):
             else:
                 flash(_("Er was niets gewijzigd."), "info")
             return redirect(url_for("risks.detail", code=risk.code))
+    _keep_read_only(form, risk, lookups)
     return _render_form(form, risk, lookups, status=422)
 
 
-def _unsaved(mine, fresh) -> list[tuple[str, object]]:
-    """(label, value) of the fields where the refused submission differs from the saved risk."""
+def _unsaved(mine, fresh, keys=()) -> list[tuple[str, object]]:
+    """(field name, value) of the refused input that differs from the saved risk: the fields in
+    conflict (``keys``), or every differing one. Impact fields name their discipline."""
+    names = {k.replace(".", "-") for k in keys}
     skip = {"csrf_token", "version", "submit"}
-    return [(str(f.label.text), f.data) for f in mine
-            if f.name not in skip and f.name in request.form and f.data != fresh[f.name].data]
+    out = []
+    for f in mine:
+        if f.name in skip or f.name not in request.form or f.data == fresh[f.name].data:
+            continue
+        if names and f.name not in names:
+            continue
+        value = f.data
+        if hasattr(f, "choices") and f.type == "SelectField":
+            value = next((label for v, label, *_ in f.iter_choices() if str(v) == str(f.data)
+                          and v not in ("", None)), value)
+        out.append((field_name(f.name), value))
+    return out
 
 
 @bp.post("/risks/<code>/delete")

@@ -277,8 +277,8 @@ def test_member_may_only_change_own_discipline_by_import(client, auth, register,
     auth.login("amb")
     page = _upload(client, data).get_data(as_text=True)
     assert "niet van POL" in page and "/risks/import/confirm" not in page
-    # The refusal points at the discipline's first column in the sheet.
-    assert "<td>Register</td><td>2</td><td>R</td><td>POL van toepassing</td>" in page
+    # The refusal points at the changed cell, not at the discipline's first column.
+    assert "<td>POL netto impact</td>" in page and "<td>POL van toepassing</td>" not in page
 
 
 def test_editors_download_the_template_from_the_upload_page(client, auth):
@@ -304,3 +304,72 @@ def test_upload_size_is_bounded(app, client, auth):
     response = _upload(client, b"PK" + bytes(50_000))
     assert response.status_code == 413
     assert "Bestand te groot" in response.get_data(as_text=True)
+
+
+def test_a_row_older_than_the_register_merges_cells_only_the_other_changed(
+        runner, tmp_path, register, users):
+    from lms_risk.risks.fields import ImpactData
+    from lms_risk.risks.services import risk_values, update_risk
+    from lms_risk.reference.data import refdata
+    a, b, c = register
+    data = _edit(_export(users["chair"]), {(a.code, "AMB netto impact"): 3})
+    # The POL member changes POL's netto impact after the export: another cell.
+    theirs = risk_values(a, refdata())
+    theirs.impacts = {"POL": ImpactData(applies=True, bruto_impact=3, netto_impact=1,
+                                        rationale="")}
+    update_risk(a, theirs, users["pol"], expected_version=a.version, reason="kalibratie")
+    db.session.commit()
+    result, counts = _run(runner, tmp_path, data)
+    assert result.exit_code == 0, result.output
+    assert counts["changed"] == 1 and counts["conflicts"] == 0
+    db.session.expire_all()
+    impacts = {i.discipline.code: i.netto_impact for i in db.session.get(Risk, a.id).impacts}
+    assert (impacts["AMB"], impacts["POL"]) == (3, 1)  # both kept
+
+
+def test_another_disciplines_cell_is_named_with_every_error_of_its_row(
+        runner, tmp_path, register, users):
+    a, b, c = register
+    data = _edit(_export(users["chair"]), {(a.code, "POL netto impact"): 1,
+                                          (a.code, "Netto kans"): 5})  # above bruto: refused
+    result, counts = _run(runner, tmp_path, data, "--as", "amb@example.nl")
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "rij 2" in line]
+    assert any("niet van POL" in line and "POL netto impact" in line for line in lines), lines
+    assert not any("POL van toepassing" in line for line in lines), lines
+    assert any("Netto kans" in line for line in lines), lines
+
+
+def test_changed_rows_keep_every_score_change_and_one_audit_event_each(
+        runner, tmp_path, register, users):
+    from lms_risk.audit.models import AuditEvent
+    a, b, c = register
+    data = _edit(_export(users["chair"]), {(a.code, "Titel"): "Nieuw A", (b.code, "Titel"): "Nieuw B",
+                                          (b.code, "POL netto impact"): 3,
+                                          (c.code, "Eigenaar"): "Brandweer"})
+    result, counts = _run(runner, tmp_path, data, name="kalibratie.xlsx")
+    assert result.exit_code == 0, result.output
+    assert counts["changed"] == 3
+    db.session.expire_all()
+    changes = {(ch.risk.code, ch.field, ch.old_value, ch.new_value, ch.reason)
+               for ch in db.session.scalars(db.select(ScoreChange))}
+    assert changes == {(b.code, "netto_impact", "4", "3", "import kalibratie.xlsx")}
+    events = db.session.scalars(db.select(AuditEvent).filter_by(action="update")).all()
+    assert sorted(e.entity_id for e in events) == sorted([a.code, b.code, c.code])
+    assert all(e.entity_version == 2 for e in events)
+    risk_b = db.session.get(Risk, b.id)
+    assert (risk_b.title, risk_b.version, risk_b.netto_priority) == ("Nieuw B", 2, 6)
+
+
+def test_anything_the_form_accepts_re_imports_unchanged(client, auth, runner, tmp_path, users):
+    longest = "=SOM(A1)\r\n" + "x" * (32_767 - 10)  # the longest text, a formula-like start, CR/LF
+    auth.login("chair")
+    response = client.post("/risks/new", data={
+        "title": "=1+1 lijkt een formule", "description": longest, "cause": "a\rb",
+        "consequence": "@gevolg", "status": "open", "bruto_likelihood": "3",
+        "netto_likelihood": "2", "AMB-applies": "y", "AMB-bruto_impact": "4",
+        "AMB-netto_impact": "3", "AMB-rationale": "-min"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    result, counts = _run(runner, tmp_path, _export(users["chair"]))
+    assert result.exit_code == 0, result.output
+    assert counts == {"new": 0, "changed": 0, "unchanged": 1, "conflicts": 0, "errors": 0}

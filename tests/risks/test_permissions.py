@@ -20,8 +20,9 @@ def _only(code):
     """Form data of a risk scored for one discipline only: ``code``."""
     def data(risk):
         blank = {f"{c}-{f}": None if f == "applies" else "" for c in ("AMB", "POL")
-                 for f in ("applies", "bruto", "netto")}
-        blank.update({f"{code}-applies": "y", f"{code}-bruto": "4", f"{code}-netto": "3"})
+                 for f in ("applies", "bruto_impact", "netto_impact")}
+        blank.update({f"{code}-applies": "y", f"{code}-bruto_impact": "4",
+                      f"{code}-netto_impact": "3"})
         return form_for(risk, **blank)
     return data
 

@@ -50,7 +50,8 @@ def test_member_scores_only_own_discipline(client, auth, make_risk, users):
                              "POL-netto_impact": None, "POL-rationale": None, "BRW-rationale": None,
                              "KMAR-rationale": None, "LMS-rationale": None, "BRW-bruto_impact": None,
                              "BRW-netto_impact": None, "KMAR-bruto_impact": None, "KMAR-netto_impact": None,
-                             "LMS-bruto_impact": None, "LMS-netto_impact": None, "AMB-bruto_impact": "4"})
+                             "LMS-bruto_impact": None, "LMS-netto_impact": None, "AMB-bruto_impact": "4",
+                             "reason": "kalibratie"})
     assert client.post(f"/risks/{risk.code}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert risk.impact_for(users["amb"].primary_discipline.id).netto_impact == 2
@@ -91,11 +92,13 @@ def test_second_save_of_same_version_is_refused_and_shows_newer_values(client, a
     risk = make_risk(title="Oude titel", AMB=(4, 3))
     opened_version = risk.version
     auth.login("chair")
-    first = form_for(risk, title="Titel van de eerste", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
-                                                            "POL-applies": None})
+    first = form_for(risk, title="Titel van de eerste", reason="r", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
+                                                            "POL-applies": None, "POL-bruto_impact": "",
+                                                            "POL-netto_impact": ""})
     assert client.post(f"/risks/{risk.code}/edit", data=first).status_code == 302
-    second = form_for(risk, title="Titel van de tweede", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
-                                                             "POL-applies": None})
+    second = form_for(risk, title="Titel van de tweede", reason="r", **{"AMB-bruto_impact": "4", "AMB-netto_impact": "3",
+                                                             "POL-applies": None, "POL-bruto_impact": "",
+                                                             "POL-netto_impact": ""})
     second["version"] = str(opened_version)
     response = client.post(f"/risks/{risk.code}/edit", data=second)
     page = response.get_data(as_text=True)
