@@ -11,6 +11,7 @@ import re
 import shutil
 import threading
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from flask import g
@@ -19,7 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
-from lms_risk import create_app
+from lms_risk import create_app, timeutil
 from lms_risk.extensions import db
 
 PG_ADMIN_URL = os.environ.get("LMS_RISK_TEST_POSTGRES_URL",
@@ -269,3 +270,19 @@ def live_server(sqlite_template, tmp_path):
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
+
+
+class Clock:
+    """The app's clock (``lms_risk.timeutil.utcnow``), held still and moved by the test."""
+
+    def __init__(self, monkeypatch):
+        self.now = timeutil.utcnow()
+        monkeypatch.setattr(timeutil, "utcnow", lambda: self.now)
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)

@@ -1,5 +1,6 @@
 """``lms-risk user …``: accounts and their roles from the command line."""
 
+import functools
 import sys
 
 import click
@@ -27,6 +28,19 @@ MELDKAMER_HELP = "Meldkamer code (e.g. RTD); required for continuity coordinator
 @click.group()
 def user():
     """Manage users and their roles."""
+
+
+def _user_errors(func):
+    """A refusal by the account services (``UserError``) is the command's error message."""
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except UserError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapped
 
 
 def _read_password() -> str:
@@ -58,16 +72,14 @@ def _scope_text(discipline_code, meldkamer_code) -> str:
 @_scope_options
 @click.option("--name", default="", help="Display name.")
 @transactional_command
+@_user_errors
 def user_create(email, role, discipline_code, meldkamer_code, name):
     """Create a user with one role; the password comes from a prompt or stdin, never from an
     argument. More roles: ``user assign``."""
     password = _read_password()
-    try:
-        with force_locale("en"):  # the command line answers in English
-            created = create_user(email, password, role, discipline_code=discipline_code,
-                                  meldkamer_code=meldkamer_code, name=name)
-    except UserError as error:
-        raise click.ClickException(str(error)) from error
+    with force_locale("en"):  # the command line answers in English
+        created = create_user(email, password, role, discipline_code=discipline_code,
+                              meldkamer_code=meldkamer_code, name=name)
     click.echo(f"user {created.email} created with role {role}")
 
 
@@ -75,13 +87,11 @@ def user_create(email, role, discipline_code, meldkamer_code, name):
 @click.argument("email")
 @_scope_options
 @transactional_command
+@_user_errors
 def user_assign(email, role, discipline_code, meldkamer_code):
     """Give a user one more role, for the whole register, a discipline or a meldkamer."""
     target = _get_user(email)
-    try:
-        add_assignment(target, role, discipline_code=discipline_code, meldkamer_code=meldkamer_code)
-    except UserError as error:
-        raise click.ClickException(str(error)) from error
+    add_assignment(target, role, discipline_code=discipline_code, meldkamer_code=meldkamer_code)
     click.echo(f"user {target.email} now has role {role}{_scope_text(discipline_code, meldkamer_code)}")
 
 
@@ -89,20 +99,19 @@ def user_assign(email, role, discipline_code, meldkamer_code):
 @click.argument("email")
 @_scope_options
 @transactional_command
+@_user_errors
 def user_unassign(email, role, discipline_code, meldkamer_code):
     """Take a role (in exactly the scope given) from a user; a user's last role stays."""
     target = _get_user(email)
-    try:
-        remove_assignment(target, role, discipline_code=discipline_code,
-                          meldkamer_code=meldkamer_code)
-    except UserError as error:
-        raise click.ClickException(str(error)) from error
+    remove_assignment(target, role, discipline_code=discipline_code,
+                      meldkamer_code=meldkamer_code)
     click.echo(f"user {target.email} no longer has role {role}"
                f"{_scope_text(discipline_code, meldkamer_code)}")
 
 
 @user.command("list")
 @transactional_command
+@_user_errors
 def user_list():
     """List all users: e-mail, roles, their scopes (discipline or meldkamer code, '-' for the whole
     register; in the order of the roles) and state, separated by tabs."""
@@ -118,21 +127,19 @@ def user_list():
 @click.argument("email")
 @_scope_options
 @transactional_command
+@_user_errors
 def user_set_role(email, role, discipline_code, meldkamer_code):
     """Give a user exactly this one role (in this scope), taking every other role away."""
     target = _get_user(email)
-    try:
-        code = (discipline_code or meldkamer_code or "").upper() or None
-        if not any(a.role == role and a.scope_code == code for a in target.assignments):
-            add_assignment(target, role, discipline_code=discipline_code,
-                           meldkamer_code=meldkamer_code)
-        for a in list(target.assignments):
-            if not (a.role == role and a.scope_code == code):
-                remove_assignment(target, a.role,
-                                  discipline_code=a.discipline.code if a.discipline else None,
-                                  meldkamer_code=a.meldkamer.code if a.meldkamer else None)
-    except UserError as error:
-        raise click.ClickException(str(error)) from error
+    code = (discipline_code or meldkamer_code or "").upper() or None
+    if not any(a.role == role and a.scope_code == code for a in target.assignments):
+        add_assignment(target, role, discipline_code=discipline_code,
+                       meldkamer_code=meldkamer_code)
+    for a in list(target.assignments):
+        if not (a.role == role and a.scope_code == code):
+            remove_assignment(target, a.role,
+                              discipline_code=a.discipline.code if a.discipline else None,
+                              meldkamer_code=a.meldkamer.code if a.meldkamer else None)
     click.echo(f"user {target.email} now has only role {role}"
                f"{_scope_text(discipline_code, meldkamer_code)}")
 
@@ -140,32 +147,29 @@ def user_set_role(email, role, discipline_code, meldkamer_code):
 @user.command("deactivate")
 @click.argument("email")
 @transactional_command
+@_user_errors
 def user_deactivate(email):
     """Refuse the user's sign-in from now on and end every session of theirs."""
     target = _get_user(email)
-    try:
-        set_active(target, False)
-    except UserError as error:
-        raise click.ClickException(str(error)) from error
+    set_active(target, False)
     click.echo(f"user {target.email} deactivated; their sessions have ended")
 
 
 @user.command("activate")
 @click.argument("email")
 @transactional_command
+@_user_errors
 def user_activate(email):
     """Allow a deactivated user to sign in again."""
     target = _get_user(email)
-    try:
-        set_active(target, True)
-    except UserError as error:
-        raise click.ClickException(str(error)) from error
+    set_active(target, True)
     click.echo(f"user {target.email} activated")
 
 
 @user.command("reset-password")
 @click.argument("email")
 @transactional_command
+@_user_errors
 def user_reset_password(email):
     """Give the user a new one-time password (printed once; they choose their own at the next
     sign-in) and end their sessions."""
@@ -178,6 +182,7 @@ def user_reset_password(email):
 @user.command("sign-out")
 @click.argument("email")
 @transactional_command
+@_user_errors
 def user_sign_out(email):
     """End every session of the user (on every device)."""
     target = _get_user(email)
@@ -188,6 +193,7 @@ def user_sign_out(email):
 @user.command("reset-second-factor")
 @click.argument("email")
 @transactional_command
+@_user_errors
 def user_reset_second_factor(email):
     """Forget the user's second factor and recovery codes (a lost phone) and end their
     sessions; they set it up again at their next sign-in."""

@@ -5,27 +5,12 @@ import re
 from datetime import timedelta
 
 import pyotp
-import pytest
 from sqlalchemy import select
 
 from conftest import PASSWORD, TEST_USERS
-from lms_risk import timeutil
 from lms_risk.audit.models import AuditEvent
 from lms_risk.auth.models import User
 from lms_risk.extensions import db
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = timeutil.utcnow()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    c = Clock()
-    monkeypatch.setattr(timeutil, "utcnow", lambda: c.now)
-    return c
 
 
 def code(secret, clock, offset=0):

@@ -1,31 +1,13 @@
 """Sessions that end on the server: sign-out, a password change, the idle timeout, the absolute
 lifetime, deactivation and 'sign out everywhere' all make a replayed cookie useless."""
 
-from datetime import timedelta
-
-import pytest
 from sqlalchemy import select
 
 from conftest import PASSWORD, TEST_USERS, FreshGClient
-from lms_risk import timeutil
 from lms_risk.auth.models import UserSession
 from lms_risk.extensions import db
 
 NEW_PASSWORD = "paarse olifanten dansen op de brug"
-
-
-class Clock:
-    def __init__(self, monkeypatch):
-        self.now = timeutil.utcnow()
-        monkeypatch.setattr(timeutil, "utcnow", lambda: self.now)
-
-    def advance(self, **delta):
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 def cookie(client) -> str:

@@ -1,29 +1,12 @@
 """Failed sign-ins are throttled per account and per client address, in the database."""
 
-from datetime import timedelta
-
-import pytest
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, TEST_USERS
-from lms_risk import timeutil
 from lms_risk.auth.models import AuthFailure
 from lms_risk.extensions import db
 
 EMAIL = TEST_USERS["viewer"][0]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = timeutil.utcnow()
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    c = Clock()
-    monkeypatch.setattr(timeutil, "utcnow", lambda: c.now)
-    return c
 
 
 def attempt(client, password="verkeerd wachtwoord", email=EMAIL, address="198.51.100.7"):
