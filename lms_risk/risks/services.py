@@ -184,12 +184,15 @@ def denied_fields(user, before: dict, after: dict, refs: RefData) -> dict[str, l
     ``user`` may not score. The one rule for the form, the import and any other path: every impact
     field counts, the rationale too, whether or not the discipline applies."""
     denied: dict[str, list[str]] = {}
+    may: dict[str, bool] = {}  # per discipline, asked once
     for key, value in after.items():
         code, _, name = key.rpartition(".")
         if not code or before.get(key, _EMPTY_IMPACT.get(name)) == value:
             continue
-        discipline = refs.disciplines.by_code.get(code)
-        if discipline is not None and not can_score(user, discipline.id):
+        if code not in may:
+            discipline = refs.disciplines.by_code.get(code)
+            may[code] = discipline is None or can_score(user, discipline.id)
+        if not may[code]:
             denied.setdefault(code, []).append(key)
     return denied
 
@@ -387,8 +390,8 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
 
     Validated and derived exactly as :func:`create_risk` does, each with its audit event; written
     with multi-row Core inserts instead of one flush per risk. Returns the number created.
-    ``validated``: the caller has just run :func:`validate` on these very objects (the import's
-    plan does, in the same transaction), so the rules are not checked twice.
+    ``validated``: the caller has just run :func:`validate` and :func:`denied_fields` on these very
+    objects (the import's plan does, in the same transaction), so they are not checked twice.
     """
     if not items:
         return 0
@@ -400,9 +403,9 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
     risk_rows, derived_impacts = [], []
     for code, data in items:
-        if not validated:
+        if not validated:  # the import's plan checked the rules and the permissions already
             _check(data, refs)
-        _check_permission(user, {}, data_snapshot(data), refs)
+            _check_permission(user, {}, data_snapshot(data), refs)
         impacts = {c: data.impacts.get(c, none) for _, c in disciplines}
         derived, per_impact = derive(
             {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood},
