@@ -18,6 +18,7 @@ from ..extensions import db
 from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
+from .permissions import can_score
 from .services import (
     base_snapshot,
     bulk_create_risks,
@@ -101,6 +102,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             rows.append((number, code, parsed))
 
     creates, updates = [], []
+    scores_all = all(can_score(user, d.id) for d in refs.disciplines.all)
     current = _current_values([code for _, code, _ in rows], refs)
     for number, code, parsed in rows:
         existing = current.get(code)
@@ -132,10 +134,11 @@ def plan_register(sheet, context: dict) -> SheetPlan:
                           header=headers.get(key, key), value=merged.get(key))
                       for key, problem in problems.items()]
         # Another discipline's impact: every changed cell is named, with the row's other errors.
+        # (Someone who may score every discipline cannot be refused: nothing to compare.)
         before = ({k: _snap(k, existing[k]) for k in existing if k not in ("id", "version")}
-                  if existing else {})
-        after = {k: _snap(k, merged[k]) for k in merged if k in parsed and k not in KEY_FIELDS
-                 and "." in k}
+                  if existing and not scores_all else {})
+        after = {} if scores_all else {
+            k: _snap(k, merged[k]) for k in merged if k in parsed and k not in KEY_FIELDS and "." in k}
         for code_, keys in sorted(denied_fields(user, before, after, refs).items()):
             for key in keys:
                 row_errors.append(msg(
