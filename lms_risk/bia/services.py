@@ -23,7 +23,6 @@ from .fields import (
     ROW_FIELDS,
     VERSION_FIELDS,
     BiaData,
-    RowData,
     VersionData,
     minutes_label,
 )
