@@ -8,7 +8,15 @@ from . import levels  # noqa: F401  (re-levels the risks when the matrix's grid 
 from ..reference.data import refdata
 from .fields import field_label, show_value
 from .labels import basis_label, status_label
-from .permissions import can_delete_risks, can_edit_risks, can_score, can_view_history
+from .permissions import (
+    can_archive_risks,
+    can_delete_risks,
+    can_edit_risks,
+    can_restore_risks,
+    can_score,
+    can_view_archived,
+    can_view_history,
+)
 from .sheets import SHEETS
 from .views import bp
 
@@ -32,7 +40,10 @@ FEATURE = Feature(
         RiskPanel("history", _l("Scorehistorie"), "risks/panels/history.html", context=_history,
                   order=90),
     ],
+    actions={"archive": _l("gearchiveerd"), "restore": _l("hersteld")},
     permissions={"can_edit_risks": can_edit_risks, "can_delete_risks": can_delete_risks,
+                 "can_archive_risks": can_archive_risks, "can_restore_risks": can_restore_risks,
+                 "can_view_archived": can_view_archived,
                  "can_score": can_score, "can_view_history": can_view_history},
     template_globals={"basis_label": basis_label, "field_label": field_label,
                       "status_label": status_label},

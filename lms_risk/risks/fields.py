@@ -67,9 +67,15 @@ def field_label(key: str) -> str:
     if prefix:
         return f"{prefix} · {IMPACT_FIELDS.label(name)}"
     name = LEGACY_KEYS.get(name, name)
+    if name in EVENT_LABELS:
+        return str(EVENT_LABELS[name])
     # A score change names an impact field without its discipline (that is a column of its own).
     return IMPACT_FIELDS.label(name) if name in IMPACT_FIELDS.by_name else RISK_FIELDS.label(name)
 
+
+# Keys of the archive and delete events that are no field of the risk.
+EVENT_LABELS = {"archived_reason": _l("Reden van archiveren"),
+                "score_changes": _l("Scorehistorie (aantal wijzigingen)")}
 
 # Audit events recorded before the field specification named these by their column.
 LEGACY_KEYS = {"category_id": "category", "target_level_id": "target_level"}

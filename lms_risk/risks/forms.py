@@ -4,8 +4,8 @@ Impact fields are made per discipline: ``<CODE>-applies``, ``<CODE>-bruto_impact
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 
@@ -17,6 +17,32 @@ class RiskFormBase(FlaskForm):
                                         "in de historie bewaard."))
     version = HiddenField()
     submit = SubmitField(_l("Opslaan"))
+
+
+class ArchiveForm(FlaskForm):
+    """Archive a risk (prefix "archive"): the reason is required."""
+
+    reason = TextAreaField(_l("Reden van archiveren"), validators=[
+        DataRequired(_l("Geef een reden.")), Length(max=500)],
+        description=_l("Het risico verdwijnt uit het register, de heatmaps en de export. De "
+                       "scorehistorie en de audittrail blijven bewaard; het risico is terug te "
+                       "vinden onder Status: Gearchiveerd en te herstellen."))
+
+
+class RestoreForm(FlaskForm):
+    """Bring an archived risk back (prefix "restore"); the reason is optional."""
+
+    reason = StringField(_l("Reden van herstellen (optioneel)"),
+                         validators=[Optional(), Length(max=500)])
+
+
+class DeleteForm(FlaskForm):
+    """Delete a risk for good (prefix "delete", administrators only): the reason is required."""
+
+    reason = TextAreaField(_l("Reden van verwijderen"), validators=[
+        DataRequired(_l("Geef een reden.")), Length(max=500)],
+        description=_l("Alleen voor een beheerder: het risico en zijn scorehistorie verdwijnen "
+                       "voorgoed. De audittrail bewaart wat er stond."))
 
 
 def make_risk_form(refs, disciplines, keep=None, **kwargs) -> RiskFormBase:

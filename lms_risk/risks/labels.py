@@ -21,6 +21,7 @@ STATUS_LABELS = {
     Status.GEACCEPTEERD.value: _l("Geaccepteerd"),
     Status.GESLOTEN.value: _l("Gesloten"),
 }
+ARCHIVED_LABEL = _l("Gearchiveerd")  # the register's status filter "gearchiveerd"
 BASIS_LABELS = {
     "netto": _l("netto"),
     "bruto": _l("bruto"),
@@ -35,6 +36,10 @@ ERROR_MESSAGES = {
     "scores_not_applicable": _l("Vink ‘Van toepassing’ aan om deze scores te bewaren, of maak de "
                                 "scores leeg."),
     "reason_required": _l("Geef een reden: er wijzigt een score."),
+    "archive_reason_required": _l("Geef een reden."),
+    "reason_too_long": _l("Gebruik hoogstens 500 tekens."),
+    "archived": _l("Dit risico is gearchiveerd; herstel het eerst."),
+    "not_archived": _l("Dit risico is niet gearchiveerd."),
 }
 
 
@@ -43,4 +48,6 @@ def basis_label(code: str) -> str:
 
 
 def status_label(code: str) -> str:
+    if code == "gearchiveerd":
+        return str(ARCHIVED_LABEL)
     return str(STATUS_LABELS.get(code, code))

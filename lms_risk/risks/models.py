@@ -85,6 +85,7 @@ class Risk(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     category: Mapped[Category | None] = relationship()
+    archived_by: Mapped[User | None] = relationship(foreign_keys=[archived_by_id])
     target_level: Mapped[RiskLevel | None] = relationship(foreign_keys=[target_level_id])
     bruto_level: Mapped[RiskLevel | None] = relationship(foreign_keys=[bruto_level_id])
     netto_level: Mapped[RiskLevel | None] = relationship(foreign_keys=[netto_level_id])

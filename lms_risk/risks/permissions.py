@@ -7,8 +7,24 @@ def can_edit_risks(user) -> bool:
     return has_role(user, "admin", "chair", "member")
 
 
-def can_delete_risks(user) -> bool:
+def can_archive_risks(user) -> bool:
+    """Archive a risk (out of the register, history kept): who could delete one before."""
     return has_role(user, "admin", "chair")
+
+
+def can_restore_risks(user) -> bool:
+    """Bring an archived risk back into the register."""
+    return has_role(user, "admin", "chair")
+
+
+def can_delete_risks(user) -> bool:
+    """Delete a risk for good, with its score history: an administrator only."""
+    return has_role(user, "admin")
+
+
+def can_view_archived(user) -> bool:
+    """See archived risks (the register's filter, their page): auditors, and who may restore."""
+    return has_role(user, "admin", "chair", "auditor")
 
 
 def can_score(user, discipline_id: int) -> bool:

@@ -3,6 +3,8 @@
 Every filter lives in the URL so that a view can be shared. ``discipline`` narrows to the risks that
 affect that discipline; then ``level``, ``likelihood`` and ``impact`` refer to that discipline's
 score, otherwise to the register-wide score. ``basis`` says which score: netto (default) or bruto.
+Archived risks are left out of every view, count and heatmap; ``status=gearchiveerd`` shows only
+them, to those who may see them (``can_view_archived``).
 """
 
 import base64
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import Date, and_, func, literal, or_, select, tuple_
+from flask import has_request_context
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -18,9 +21,11 @@ from ..matrix.models import RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
 from .labels import STATUSES, Status
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
+from .permissions import can_view_archived
 
 ALL = "all"
 CLOSED = (Status.GESLOTEN.value,)  # statuses the default view leaves out; status=all shows them
+ARCHIVED = "gearchiveerd"  # the status filter that shows archived risks (and only them)
 REVIEWS = ("overdue",)
 SORTS = ("priority", "bruto", "code", "title", "updated", "review")
 MAX_PAGE_SIZE = 500
@@ -36,7 +41,8 @@ class RegisterFilter:
     meldkamer: str | None = None
     voorziening: str | None = None
     category: str | None = None
-    status: str | None = None  # None: every status except closed; "all": every status
+    status: str | None = None  # None: every status except closed; "all": every status;
+    # "gearchiveerd": the archived risks (every other value leaves them out)
     level: str | None = None
     owner: str | None = None
     q: str | None = None
@@ -51,8 +57,12 @@ class RegisterFilter:
                   "q", "basis", "likelihood", "impact", "sort", "review")
 
     @classmethod
-    def from_args(cls, args, default_discipline: str | None = None) -> "RegisterFilter":
-        """Read the URL; unknown values are dropped and named in ``problems``, never an error."""
+    def from_args(cls, args, default_discipline: str | None = None,
+                  archived_allowed: bool | None = None) -> "RegisterFilter":
+        """Read the URL; unknown values are dropped and named in ``problems``, never an error.
+        ``status=gearchiveerd`` is such a value for someone who may not see archived risks
+        (``archived_allowed``; by default: the signed-in user's permission in a request, the
+        operator's outside one)."""
         values, problems = {}, []
         discipline = args.get("discipline")
         if discipline is None:
@@ -85,7 +95,10 @@ class RegisterFilter:
             problems.append("sort")
             sort = "priority"
         values["sort"] = sort
-        if values["status"] and values["status"] not in STATUSES + (ALL,):
+        if values["status"] and values["status"] not in STATUSES + (ALL, ARCHIVED):
+            problems.append("status")
+            values["status"] = None
+        if values["status"] == ARCHIVED and not _may_see_archived(archived_allowed):
             problems.append("status")
             values["status"] = None
         return cls(**values, problems=tuple(problems))
@@ -126,6 +139,15 @@ class RegisterFilter:
             if value and value not in codes and name not in problems:
                 problems.append(name)
         return replace(self, problems=tuple(problems))
+
+
+def _may_see_archived(allowed: bool | None) -> bool:
+    if allowed is not None:
+        return allowed
+    if not has_request_context():
+        return True  # the command line: an operator on the server
+    from flask_login import current_user
+    return can_view_archived(current_user)
 
 
 @dataclass(slots=True)
@@ -196,9 +218,13 @@ def filtered_select(flt: RegisterFilter, codes: Codes | None = None):
             .where(Voorziening.code == flt.voorziening)))
     if flt.category:
         stmt = stmt.where(Risk.category_id.in_(select(Category.id).where(Category.code == flt.category)))
+    if flt.status == ARCHIVED:
+        stmt = stmt.where(Risk.archived_at.is_not(None))
+    else:
+        stmt = stmt.where(Risk.archived_at.is_(None))
     if flt.status is None:
         stmt = stmt.where(Risk.status.not_in(CLOSED))
-    elif flt.status != ALL:
+    elif flt.status not in (ALL, ARCHIVED):
         stmt = stmt.where(Risk.status == flt.status)
     if flt.review == "overdue":
         stmt = stmt.where(Risk.next_review < today(), Risk.status.not_in(CLOSED))
@@ -287,10 +313,11 @@ def count_risks(flt: RegisterFilter, codes: Codes | None = None) -> int:
     if flt.discipline and flt.status == ALL and not flt.review \
             and not any(getattr(flt, name) for name in RISK_ONLY_FILTERS if name != "status"):
         # Everything asked lives on the discipline's impact rows: count them from their index
-        # alone instead of joining every risk.
+        # alone instead of joining every risk (less the few archived ones).
         di = DisciplineImpact
         stmt = select(func.count()).where(
-            di.discipline_id == codes.disciplines.get(flt.discipline, -1), di.applies.is_(True))
+            di.discipline_id == codes.disciplines.get(flt.discipline, -1), di.applies.is_(True),
+            di.risk_id.not_in(select(Risk.id).where(Risk.archived_at.is_not(None))))
         _, impact, level = score_columns(flt, di)
         if flt.level:
             stmt = stmt.where(level == codes.levels.get(flt.level, -1))

@@ -1,17 +1,19 @@
-"""Creating, changing and deleting risks. Flush, never commit: the caller owns the transaction."""
+"""Creating, changing, archiving and deleting risks. Flush, never commit: the caller owns the
+transaction."""
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..core.fields import clean_text
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
 from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
 from .labels import ERROR_MESSAGES
 from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
-from .permissions import can_score
+from .permissions import can_archive_risks, can_delete_risks, can_restore_risks, can_score
 from .scoring import apply_scores, derive
 
 
@@ -39,6 +41,10 @@ class ConcurrentSaveError(Exception):
     """The database refused the write: another save of the risk committed while this one ran
     (SQLAlchemy's StaleDataError on the version column). The session must be rolled back; doing
     the unit of work again then either merges or raises :class:`StaleRiskError`."""
+
+
+class RiskPermissionError(Exception):
+    """The user may not do this to a risk (archive, restore, delete for good)."""
 
 
 class ScorePermissionError(Exception):
@@ -295,6 +301,8 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
     value; fields only the other changed keep their value. A write that loses the race in the
     database raises :class:`ConcurrentSaveError` (roll back and do it again)."""
     refs = refs or refdata()
+    if risk.archived_at is not None:
+        raise RiskError({"archived": str(ERROR_MESSAGES["archived"])})
     _check(data, refs)
     current = risk_values(risk, refs)
     before = data_snapshot(current)
@@ -342,12 +350,86 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
     return changes
 
 
-def delete_risk(risk: Risk, user, reason: str = "") -> None:
+REASON_MAX = 500  # as the form's reason field
+
+
+def clean_reason(reason: str | None, *, required: bool = True) -> str:
+    """A reason as it is kept: trimmed, one text cleaning (no control characters), at most
+    :data:`REASON_MAX` characters; required unless ``required`` is false. Raises RiskError on
+    the key "reason"."""
+    text = (reason or "").strip()
+    if not text:
+        if required:
+            raise RiskError({"reason": str(ERROR_MESSAGES["archive_reason_required"])})
+        return ""
+    try:
+        text = clean_text(text)
+    except ValueError as error:
+        raise RiskError({"reason": str(error)}) from error
+    if len(text) > REASON_MAX:
+        raise RiskError({"reason": str(ERROR_MESSAGES["reason_too_long"])})
+    return text
+
+
+def _flush(risk: Risk) -> None:
+    code = risk.code
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ConcurrentSaveError(code) from error
+
+
+def archive_risk(risk: Risk, reason: str, actor) -> None:
+    """Take ``risk`` out of the register, the heatmaps and the default export, keeping its score
+    history and audit trail; :func:`restore_risk` brings it back. A reason is required."""
+    if not can_archive_risks(actor):
+        raise RiskPermissionError(risk.code)
+    if risk.archived_at is not None:
+        raise RiskError({"archived": str(ERROR_MESSAGES["archived"])})
+    reason = clean_reason(reason)
+    risk.archived_at = utcnow()
+    risk.archived_by_id = getattr(actor, "id", None)
+    risk.archived_reason = reason
+    _flush(risk)
+    record("archive", "risk", risk.code, actor, summary=reason, version=risk.version,
+           changes={"archived_reason": ["", reason]})
+
+
+def restore_risk(risk: Risk, actor, reason: str = "") -> None:
+    """Bring an archived risk back into the register as it was; the reason is optional."""
+    if not can_restore_risks(actor):
+        raise RiskPermissionError(risk.code)
+    if risk.archived_at is None:
+        raise RiskError({"archived": str(ERROR_MESSAGES["not_archived"])})
+    reason = clean_reason(reason, required=False)
+    was = risk.archived_reason or ""
+    risk.archived_at = None
+    risk.archived_by_id = None
+    risk.archived_reason = ""
+    _flush(risk)
+    record("restore", "risk", risk.code, actor, summary=reason, version=risk.version,
+           changes={"archived_reason": [was, ""]})
+
+
+def hard_delete_risk(risk: Risk, reason: str, actor) -> None:
+    """Delete ``risk`` for good, score history included: an administrator only, with a reason.
+    The audit event keeps a snapshot of every value that was set (shown with names), whether it
+    was archived, and how many score changes went with it."""
+    if not can_delete_risks(actor):
+        raise RiskPermissionError(risk.code)
+    reason = clean_reason(reason)
     snapshot = {k: [v, None] for k, v in _snapshot(risk, refdata()).items()
                 if v not in (None, "", [], False)}
-    record("delete", "risk", risk.code, user, summary=reason or risk.title, changes=snapshot)
+    if risk.archived_at is not None:
+        snapshot["archived_reason"] = [risk.archived_reason, None]
+    history = db.session.scalar(select(func.count(ScoreChange.id))
+                                .where(ScoreChange.risk_id == risk.id))
+    if history:
+        snapshot["score_changes"] = [history, None]
+    record("delete", "risk", risk.code, actor, summary=reason, changes=snapshot,
+           version=risk.version)
     db.session.delete(risk)
-    db.session.flush()
+    _flush(risk)
 
 
 def _assign(risk: Risk, data: RiskData, refs: RefData) -> None:

@@ -15,7 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..excel.workbook import SheetSpec
+from flask_babel import gettext as _
+
+from ..core.workbook import message
+from ..excel.reader import column_letters
+from ..excel.workbook import SheetSpec, match_columns
 from ..excel.writer import Column, sheet_title
 from ..extensions import db
 from .columns import register_columns
@@ -60,7 +64,35 @@ class RegisterSheet(SheetSpec):
         return True
 
     def plan(self, sheet, context):
-        return plan_register(sheet, context)
+        plan = plan_register(sheet, context)
+        _refuse_archived(plan, sheet, context)
+        return plan
+
+
+def _refuse_archived(plan, sheet, context) -> None:
+    """A changed row of an archived risk is an error on its Code cell: an archived risk is not
+    edited (restore it first), not by the form and not by a workbook. Unchanged rows stay
+    unchanged, so an export of archived risks re-imports as zero changes."""
+    codes = [change.code for change in plan.changed]
+    archived = set()
+    for start in range(0, len(codes), CHUNK):
+        archived.update(db.session.scalars(select(Risk.code).where(
+            Risk.code.in_(codes[start:start + CHUNK]), Risk.archived_at.is_not(None))))
+    if not archived:
+        return
+    refs = context["refs"]
+    columns = register_columns([d.code for d in refs.disciplines.all], refs)
+    found, _unknown, _repeated = match_columns(sheet.header, columns)
+    index = next((i for i, column in found.items() if column.key == "code"), None)
+    letter = column_letters(index) if index is not None else None
+    name = sheet.name or SHEET_NAMES[0]
+    for change in plan.changed:
+        if change.code in archived:
+            plan.errors.append(message(
+                _("risico %(code)s is gearchiveerd: herstel het eerst om het te wijzigen",
+                  code=change.code), sheet=name, row=change.row, column=letter, header="Code",
+                value=change.code))
+    plan.changed = [change for change in plan.changed if change.code not in archived]
 
 
 class DisciplineSheets(SheetSpec):

@@ -11,25 +11,34 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import deny, require
 from ..core.features import registry
-from ..core.forms import EmptyForm
 from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
 from .fields import EXTRA_FIELDS, IMPACT_FIELDS, RISK_FIELDS, extra_values
-from .forms import form_values, make_risk_form, risk_data
+from .forms import ArchiveForm, DeleteForm, RestoreForm, form_values, make_risk_form, risk_data
 from .heatmap import build_heatmap
 from .labels import STATUS_LABELS
 from .models import Risk
-from .permissions import can_delete_risks, can_edit_risks, can_score
+from .permissions import (
+    can_archive_risks,
+    can_delete_risks,
+    can_edit_risks,
+    can_restore_risks,
+    can_score,
+    can_view_archived,
+)
 from .register import RegisterFilter, is_above_target, is_overdue, register_page
 from .services import (
     ConcurrentSaveError,
     RiskError,
+    RiskPermissionError,
     ScorePermissionError,
     StaleRiskError,
+    archive_risk,
     create_risk,
-    delete_risk,
+    hard_delete_risk,
+    restore_risk,
     update_risk,
 )
 
@@ -76,8 +85,9 @@ def register():
     size = request.args.get("size", type=int) or current_app.config["REGISTER_PAGE_SIZE"]
     page = register_page(flt, request.args.get("after"), size=size,
                          disciplines=lookups["refs"].disciplines.all, levels=lookups["levels"])
-    owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "").distinct()
-                                .order_by(Risk.owner)).all()
+    owners = db.session.scalars(select(Risk.owner).where(Risk.owner != "",
+                                                         Risk.archived_at.is_(None))
+                                .distinct().order_by(Risk.owner)).all()
     # Styles and names per level computed once: the table shows up to 6 badges a row.
     badges = {lvl.id: (f"level-{lvl.id}", localized(lvl))
               for lvl in lookups["levels"]}
@@ -99,29 +109,40 @@ def heatmap():
 
 
 def _get_risk(code: str) -> Risk:
+    """The risk with this code; 404 when there is none, or when it is archived and the user may
+    not see archived risks (for them it has left the register)."""
     risk = db.session.scalar(
         select(Risk).where(Risk.code == code).options(
             selectinload(Risk.impacts), selectinload(Risk.meldkamers),
             selectinload(Risk.voorzieningen)))
-    if risk is None:
+    if risk is None or risk.archived_at is not None and not can_view_archived(current_user):
         abort(404)
     return risk
 
 
 @bp.get("/risks/<code>")
 def detail(code: str):
-    risk = _get_risk(code)
+    return _render_detail(_get_risk(code))
+
+
+def _render_detail(risk: Risk, status: int = 200, archive_form=None, restore_form=None,
+                   delete_form=None):
     lookups = _lookups()
     panels = [(panel, ctx) for panel in registry().risk_panels
               if (ctx := panel.context(risk, current_user)) is not None]
     ranks = {lvl.id: lvl.rank for lvl in lookups["levels"]}
+    forms = {"archive_form": archive_form or ArchiveForm(prefix="archive", formdata=None),
+             "restore_form": restore_form or RestoreForm(prefix="restore", formdata=None),
+             "delete_form": delete_form or DeleteForm(prefix="delete", formdata=None)}
+    errors = [(f.reason.id, f.reason.label.text, message) for f in forms.values()
+              for message in f.reason.errors]
     return render_template("risks/detail.html", risk=risk, panels=panels,
                            extra_values=extra_values(risk, lookups["refs"]),
                            levels_by_id={lvl.id: lvl for lvl in lookups["levels"]},
                            overdue=is_overdue(risk.status, risk.next_review),
                            above_target=is_above_target(risk.netto_level_id,
                                                         risk.target_level_id, ranks),
-                           delete_form=EmptyForm(), **lookups)
+                           action_errors=errors, **forms, **lookups), status
 
 
 def _build_form(lookups, risk=None, **kwargs):
@@ -214,6 +235,10 @@ SAVE_ATTEMPTS = 5  # a save that loses the race in the database is merged and tr
 @require(can_edit_risks)
 def edit(code: str):
     risk = _get_risk(code)
+    if risk.archived_at is not None:
+        flash(_("Risico %(code)s is gearchiveerd: herstel het eerst om het te bewerken.",
+                code=code), "warning")
+        return redirect(url_for("risks.detail", code=code))
     lookups = _lookups()
     if request.method == "GET":
         return _render_form(_build_form(lookups, risk, data=form_values(risk, lookups["refs"])),
@@ -282,12 +307,58 @@ def _unsaved(mine, fresh, keys=()) -> list[tuple[str, object]]:
     return out
 
 
+def _act(code: str, form, action) -> Risk | None:
+    """Run ``action(risk, reason)`` for a valid ``form``, retrying when another save of the risk
+    commits first. Returns the risk, or None when the form or the service refused (the form then
+    holds the message)."""
+    risk = _get_risk(code)
+    if not form.validate_on_submit():
+        return None
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            action(risk, form.reason.data or "")
+            return risk
+        except ConcurrentSaveError:
+            db.session.rollback()
+            risk = _get_risk(code)
+        except RiskPermissionError:
+            deny()
+        except RiskError as error:
+            log_refusal("save", risk=code, fields=",".join(error.errors))
+            form.reason.errors = list(form.reason.errors) + list(error.errors.values())
+            return None
+    abort(409)
+
+
+@bp.post("/risks/<code>/archive")
+@require(can_archive_risks)
+def archive(code: str):
+    form = ArchiveForm(prefix="archive")
+    risk = _act(code, form, lambda risk, reason: archive_risk(risk, reason, current_user))
+    if risk is None:
+        return _render_detail(_get_risk(code), status=422, archive_form=form)
+    flash(_("Risico %(code)s is gearchiveerd. Het staat niet meer in het register; herstellen "
+            "kan via Status: Gearchiveerd.", code=code), "success")
+    return redirect(url_for("risks.register"))
+
+
+@bp.post("/risks/<code>/restore")
+@require(can_restore_risks)
+def restore(code: str):
+    form = RestoreForm(prefix="restore")
+    risk = _act(code, form, lambda risk, reason: restore_risk(risk, current_user, reason))
+    if risk is None:
+        return _render_detail(_get_risk(code), status=422, restore_form=form)
+    flash(_("Risico %(code)s is hersteld en staat weer in het register.", code=code), "success")
+    return redirect(url_for("risks.detail", code=code))
+
+
 @bp.post("/risks/<code>/delete")
 @require(can_delete_risks)
 def delete(code: str):
-    risk = _get_risk(code)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    delete_risk(risk, current_user)
-    flash(_("Risico %(code)s is verwijderd.", code=code), "success")
+    form = DeleteForm(prefix="delete")
+    risk = _act(code, form, lambda risk, reason: hard_delete_risk(risk, reason, current_user))
+    if risk is None:
+        return _render_detail(_get_risk(code), status=422, delete_form=form)
+    flash(_("Risico %(code)s is definitief verwijderd.", code=code), "success")
     return redirect(url_for("risks.register"))

@@ -43,9 +43,14 @@ def test_risk_page_links_auditors_to_its_audit_trail(client, auth, make_risk):
     assert "/audit?" not in client.get(f"/risks/{risk.code}").get_data(as_text=True)
 
 
-def test_delete_asks_for_confirmation(client, auth, make_risk):
+def test_archive_and_delete_ask_for_confirmation(client, auth, make_risk):
     risk = make_risk()
     auth.login("chair")
     page = client.get(f"/risks/{risk.code}").get_data(as_text=True)
-    assert f'data-confirm="Risico {risk.code} definitief verwijderen?' in page
+    assert f'data-confirm="Risico {risk.code} archiveren?' in page
+    assert "definitief verwijderen" not in page  # an admin's
     assert "/static/app.js" in page
+    auth.logout()
+    auth.login("admin")
+    page = client.get(f"/risks/{risk.code}").get_data(as_text=True)
+    assert f'data-confirm="Risico {risk.code} definitief verwijderen,' in page
