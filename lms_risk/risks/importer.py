@@ -65,7 +65,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
         plan.errors.append(msg(_("de kolom Code ontbreekt"), row=1))
         return plan
     code_parser = Field("code", "", "Code", "Code", max_length=20).parser(refs)  # trimmed text
-    version_parser = Field("version", "", "Versie", "Version", kind="int").parser(refs)
+    version_parser = _version_parser(refs)
     parsers = {index: (code_parser if column.key == "code" else version_parser
                        if column.key == "version" else column.parser)
                for index, column in mapping.items()}
@@ -180,6 +180,22 @@ def plan_register(sheet, context: dict) -> SheetPlan:
 
     plan.apply = apply
     return plan
+
+
+MAX_VERSION = 2 ** 31 - 1  # the version column's integer
+
+
+def _version_parser(refs):
+    """A whole number a risk's version can be (1 …); a huge or negative one is refused on its
+    cell rather than reaching the database (an overflow) or the merge (a range of that size)."""
+    parse = Field("version", "", "Versie", "Version", kind="int").parser(refs)
+
+    def version(value):
+        number = parse(value)
+        if number is not None and not 1 <= number <= MAX_VERSION:
+            raise ValueError(_("geen geldige versie"))
+        return number
+    return version
 
 
 def _letter(seen_keys: dict, key: str) -> str | None:

@@ -14,7 +14,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lms_risk.demo.register_nl import RISKS
@@ -86,6 +86,7 @@ def _export(user) -> bytes:
     return out.getvalue()
 
 
+EXCEL_LAST_DAY = 2_958_465  # 31-12-9999 as an Excel serial date
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -101,6 +102,15 @@ class Workbook:
     def __init__(self, data: bytes):
         self.book = openpyxl.load_workbook(BytesIO(data))
         self.sheet = self.book["Register"]
+
+    def known_reader_bug(self, edits) -> bool:
+        """A number beyond Excel's dates in a date-formatted cell: the reader refuses the whole
+        file without naming the cell (see the xfail test below)."""
+        sheet = self.sheet
+        rows, columns = sheet.max_row, sheet.max_column
+        return any(sheet.cell(1 + row % rows, 1 + column % columns).is_date
+                   and isinstance(value, (int, float)) and not isinstance(value, bool)
+                   and not 0 <= value <= EXCEL_LAST_DAY for row, column, value in edits)
 
     def edited(self, edits) -> bytes:
         sheet = self.sheet
@@ -138,13 +148,14 @@ def test_random_edits_of_an_export_never_crash_or_write_half(app, backend, users
     _seed(users)
     workbook = Workbook(_export(users["chair"]))
     importer = users[who]
-    writable = set()
+    outcomes = set()  # what the examples came to: refused, changed, unchanged
 
     @settings(max_examples=EXAMPLES[backend] // (2 if who == "amb" else 1), deadline=None,
               suppress_health_check=list(HealthCheck), derandomize=not HUNT, database=None)
     @given(edits=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400), VALUES),
                           min_size=1, max_size=4))
     def run(edits):
+        assume(not workbook.known_reader_bug(edits))
         data = workbook.edited(edits)
         before = _state()
         plan = plan_file(data, "bewerkt.xlsx", importer, app.config)
@@ -155,10 +166,11 @@ def test_random_edits_of_an_export_never_crash_or_write_half(app, backend, users
                 unnamed = [m for m in plan.all_errors if not _names_its_cell(m)]
                 assert unnamed == [], [(m.message, m.sheet, m.row, m.column) for m in unnamed]
                 assert all(c.row and c.code for c in plan.conflicts)
+                outcomes.add("refused")
                 return
             apply_import(plan, importer)
             db.session.flush()
-            writable.add(len(plan.changed) + len(plan.new))
+            outcomes.add("changed" if plan.changed or plan.new else "unchanged")
             # what was accepted comes back unchanged
             again = plan_file(_export(users["chair"]), "opnieuw.xlsx", users["chair"], app.config)
             assert not again.refused, [(m.message, m.row, m.column) for m in again.all_errors]
@@ -168,6 +180,7 @@ def test_random_edits_of_an_export_never_crash_or_write_half(app, backend, users
 
     run()
     assert _state()["risk"]  # the seed is still there: every example rolled back
+    assert {"refused", "changed"} <= outcomes  # the property was tried both ways
 
 
 def test_a_refused_import_names_the_cell_and_writes_nothing(app, users):
@@ -179,3 +192,39 @@ def test_a_refused_import_names_the_cell_and_writes_nothing(app, users):
     assert plan.refused and plan.all_errors
     assert all(_names_its_cell(m) for m in plan.all_errors)
     assert _state() == before
+
+
+def _cell(workbook: Workbook, header: str, row: int = 2) -> tuple[int, int]:
+    """(row, column) offsets for ``Workbook.edited`` of the cell under ``header``."""
+    headers = [cell.value for cell in workbook.sheet[1]]
+    return row - 1, headers.index(header)
+
+
+@pytest.mark.parametrize("version", [-2.8088132072790938e19, -2.5383582837473018e17, 0, -1,
+                                     "99999999999999999999", 2 ** 31])
+def test_an_impossible_version_is_refused_on_its_cell(app, users, version):
+    """Found by the property: a huge version reached the database (SQLite: OverflowError) or the
+    merge (a range of that many versions: MemoryError)."""
+    _seed(users)
+    workbook = Workbook(_export(users["chair"]))
+    row, column = _cell(workbook, "Versie")
+    before = _state()
+    plan = plan_file(workbook.edited([(row, column, version)]), "v.xlsx", users["chair"],
+                     app.config)
+    assert plan.refused
+    [error] = plan.all_errors
+    assert (error.row, error.header) == (2, "Versie") and error.column
+    assert _state() == before
+
+
+@pytest.mark.xfail(strict=True, reason="the reader (lms_risk/excel/reader.py) refuses the whole "
+                   "file as 'not an Excel workbook' when a date-formatted cell holds a number "
+                   "beyond Excel's dates (calamine panics in chrono); the cell is not named")
+def test_a_huge_number_in_a_date_cell_is_named(app, users):
+    _seed(users)
+    workbook = Workbook(_export(users["chair"]))
+    row, column = _cell(workbook, "Volgende review")
+    plan = plan_file(workbook.edited([(row, column, -3.658341417879956e100)]), "d.xlsx",
+                     users["chair"], app.config)
+    assert plan.refused
+    assert all(_names_its_cell(m) for m in plan.all_errors)
