@@ -14,7 +14,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from lms_risk.demo.register_nl import RISKS
@@ -154,6 +154,8 @@ def test_random_edits_of_an_export_never_crash_or_write_half(app, backend, users
               suppress_health_check=list(HealthCheck), derandomize=not HUNT, database=None)
     @given(edits=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400), VALUES),
                           min_size=1, max_size=4))
+    @example(edits=[(1, 1, "Uitval GMS, anders verwoord")])  # row 2's title: accepted
+    @example(edits=[(1, 1, "\x1b[31m")])  # the same cell with a control character: refused
     def run(edits):
         assume(not workbook.known_reader_bug(edits))
         data = workbook.edited(edits)
