@@ -25,7 +25,7 @@ def seed(app) -> str:
         chair = db.session.scalar(db.select(User).filter_by(email=TEST_USERS["chair"][0]))
         codes = []
         for title, impacts in (
-            ("Uitval GMS Rotterdam door storing in het datacenter van de meldkamer", 
+            ("Uitval GMS Rotterdam door storing in het datacenter van de meldkamer",
              {"AMB": (5, 5), "POL": (4, 3), "BRW": (4, 2), "KMAR": (2, 1), "LMS": (3, 3)}),
             ("Storing C2000 Limburg", {"POL": (5, 4)}),
         ):
