@@ -4,10 +4,11 @@ MTPD, RTO, RPO, MBCO, dependencies and the BIV classification with its BBN level
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import EntityType, Feature, MenuEntry
+from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from ..reference.data import refdata
 from .demo import demo_bia, load_demo_bias
 from .fields import field_label, show_value
+from .panel import risk_panel
 from .permissions import can_create_bia, can_edit_bia, can_read_bia
 from .views import bp
 
@@ -22,7 +23,10 @@ FEATURE = Feature(
                          field_label=field_label,
                          show=lambda key, value: show_value(key, value, refdata()))],
     actions={"new_version": _l("nieuwe versie"), "approve": _l("vastgesteld"),
-             "classify": _l("geclassificeerd")},
+             "classify": _l("geclassificeerd"), "link": _l("gekoppeld"),
+             "unlink": _l("ontkoppeld")},
+    risk_panels=[RiskPanel("bia", _l("BIA's"), "bia/_risk_panel.html", context=risk_panel,
+                           order=50)],
     permissions={"can_create_bia": can_create_bia, "can_edit_bia": can_edit_bia},
     order=30,
 )

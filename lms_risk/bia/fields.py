@@ -96,7 +96,7 @@ DEPENDENCY_KIND_LABELS = {
 BIV_LABELS = {"b": _l("Beschikbaarheid"), "i": _l("Integriteit"), "v": _l("Vertrouwelijkheid"),
               "bbn": _l("BBN"), "reason": _l("Reden")}
 OTHER_LABELS = {"version": _l("Versie"), "approved": _l("Vastgesteld"),
-                "dependency": _l("Afhankelijkheid"), "recovery_minutes": _l("Hersteltijd")}
+                "dependency": _l("Afhankelijkheid"), "recovery_minutes": _l("Hersteltijd"), "risk": _l("Risico")}
 
 
 def field_label(key: str, config=None) -> str:

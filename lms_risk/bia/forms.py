@@ -114,3 +114,14 @@ class ClassificationForm(FlaskForm):
                     coerce=int)
     reason = StringField(_l("Reden"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Classificeren"))
+
+
+class RiskLinkForm(FlaskForm):
+    risk = StringField(_l("Risicocode"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("Bijvoorbeeld R-0001."))
+    submit = SubmitField(_l("Koppelen"))
+
+
+class BiaLinkForm(FlaskForm):
+    bia = SelectField(_l("BIA"), validators=[DataRequired()], validate_choice=False)
+    submit = SubmitField(_l("Koppelen"))

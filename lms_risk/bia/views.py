@@ -18,6 +18,8 @@ from .config import bia_config
 from .fields import DEPENDENCY_KIND_LABELS, VERSION_FIELDS, minutes_label
 from .forms import (
     ClassificationForm,
+    BiaLinkForm,
+    RiskLinkForm,
     bia_data,
     bia_values,
     make_bia_form,
@@ -26,26 +28,28 @@ from .forms import (
     version_data,
     version_values,
 )
+from .graph import DependencyGraph
 from .models import Bia, BiaDependency, BiaVersion, bia_discipline, bia_meldkamer
-from .permissions import can_create_bia, can_edit_all_bias, can_edit_bia, can_read_bia, \
-    covers_meldkamers
+from .permissions import can_create_bia, can_edit_all_bias, can_edit_bia, can_link_risk, \
+    can_read_bia, covers_meldkamers
+from .queries import risks_for_bia
 from .services import (
     BiaError,
     DependencyInput,
     add_dependency,
     approve_version,
-    chain_warnings,
     classify,
     create_bia,
-    dependency_name,
+    link_risk,
     mtpd,
     new_version,
     remove_dependency,
+    unlink_risk,
     update_bia,
     update_version,
 )
 
-bp = Blueprint("bia", __name__, url_prefix="/bia")
+bp = Blueprint("bia", __name__, url_prefix="/bia", static_folder="static")
 
 
 def impact_styles(refs) -> dict:
@@ -144,16 +148,20 @@ def _others(bia):
 
 
 def _render_detail(bia, version=None, dependency_form=None, classification_form=None,
-                   status=200):
+                   risk_form=None, status=200):
     version = version or bia.current
     refs, config = refdata(), bia_config()
-    warnings, loops = chain_warnings(bia, config)
+    graph = DependencyGraph.load(bia.id, config)
+    warnings, loops = graph.warnings(bia.id)
     return render_template(
         "bia/detail.html", bia=bia, version=version, config=config, refs=refs,
         grid=version.grid(), rows=version.row_by_category(), mtpd=mtpd(version, config),
         styles=impact_styles(refs), warnings=warnings, loops=loops,
-        dependencies=[(d, dependency_name(d)) for d in bia.dependencies],
+        dependencies=[(d, graph.dependency_name(d), graph.target(d), *graph.recovery(d))
+                      for d in graph.dependencies.get(bia.id, ())],
         kind_labels=DEPENDENCY_KIND_LABELS, minutes_label=minutes_label,
+        linked_risks=risks_for_bia(bia.id), can_link=can_link_risk(current_user, bia),
+        risk_form=risk_form or RiskLinkForm(),
         can_edit=can_edit_bia(current_user, bia), button_form=EmptyForm(),
         dependency_form=dependency_form or make_dependency_form(_others(bia), refs),
         classification_form=classification_form or ClassificationForm(
@@ -372,3 +380,109 @@ def classify_view(code: str):
         return _render_detail(bia, classification_form=form, status=422)
     flash(_("De BIV-classificatie is opgeslagen."), "success")
     return redirect(url_for("bia.detail", code=code) + "#biv")
+
+
+# --- links to risks -----------------------------------------------------------------------------
+
+def _get_risk(code: str):
+    from ..risks.models import Risk
+    risk = db.session.scalar(select(Risk).where(Risk.code == (code or "").strip().upper()))
+    if risk is None:
+        abort(404)
+    return risk
+
+
+def _get_bia_plain(code: str) -> Bia:
+    bia = db.session.scalar(select(Bia).where(Bia.code == code)
+                            .options(selectinload(Bia.meldkamers)))
+    if bia is None:
+        abort(404)
+    return bia
+
+
+@bp.post("/<code>/risks")
+@require(can_read_bia)
+def link_risk_view(code: str):
+    from ..risks.models import Risk
+    bia = _get_bia(code)
+    if not can_link_risk(current_user, bia):
+        deny()
+    form = RiskLinkForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_detail(bia, risk_form=form, status=422)
+    risk = db.session.scalar(select(Risk).where(Risk.code == form.risk.data.strip().upper()))
+    if risk is None:
+        form.risk.errors = [_("Er is geen risico met code %(code)s.", code=form.risk.data.strip())]
+        log_refusal("link", bia=code, reason="unknown risk")
+        return _render_detail(bia, risk_form=form, status=422)
+    try:
+        linked = link_risk(bia, risk, current_user)
+    except BiaError as error:
+        form.risk.errors = list(error.errors.values())
+        log_refusal("link", bia=code, reason="archived")
+        return _render_detail(bia, risk_form=form, status=422)
+    flash(_("Risico %(code)s is gekoppeld.", code=risk.code) if linked
+          else _("Risico %(code)s was al gekoppeld.", code=risk.code),
+          "success" if linked else "info")
+    return redirect(url_for("bia.detail", code=code) + "#risks")
+
+
+@bp.post("/<code>/risks/<risk_code>/delete")
+@require(can_read_bia)
+def unlink_risk_view(code: str, risk_code: str):
+    bia = _get_bia_plain(code)
+    if not can_link_risk(current_user, bia):
+        deny()
+    risk = _get_risk(risk_code)
+    _posted()
+    unlink_risk(bia, risk, current_user)
+    flash(_("De koppeling met risico %(code)s is verwijderd.", code=risk.code), "success")
+    return redirect(url_for("bia.detail", code=code) + "#risks")
+
+
+def _risk_page(risk) -> str:
+    return url_for("risks.detail", code=risk.code) + "#panel-bia"
+
+
+@bp.post("/for-risk/<risk_code>")
+@require(can_read_bia)
+def link_from_risk(risk_code: str):
+    risk = _get_risk(risk_code)
+    form = BiaLinkForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Kies een BIA."), "danger")
+        return redirect(_risk_page(risk))
+    bia = db.session.scalar(select(Bia).where(Bia.code == form.bia.data.strip())
+                            .options(selectinload(Bia.meldkamers)))
+    if bia is None:
+        log_refusal("link", risk=risk_code, reason="unknown bia")
+        flash(_("Er is geen BIA met code %(code)s.", code=form.bia.data.strip()), "danger")
+        return redirect(_risk_page(risk))
+    if not can_link_risk(current_user, bia):
+        deny()
+    try:
+        linked = link_risk(bia, risk, current_user)
+    except BiaError as error:
+        for message in error.errors.values():
+            flash(message, "danger")
+        return redirect(_risk_page(risk))
+    flash(_("%(bia)s is gekoppeld.", bia=bia.code) if linked
+          else _("%(bia)s was al gekoppeld.", bia=bia.code), "success" if linked else "info")
+    return redirect(_risk_page(risk))
+
+
+@bp.post("/for-risk/<risk_code>/<code>/delete")
+@require(can_read_bia)
+def unlink_from_risk(risk_code: str, code: str):
+    risk = _get_risk(risk_code)
+    bia = _get_bia_plain(code)
+    if not can_link_risk(current_user, bia):
+        deny()
+    _posted()
+    unlink_risk(bia, risk, current_user)
+    flash(_("De koppeling met %(bia)s is verwijderd.", bia=bia.code), "success")
+    return redirect(_risk_page(risk))
