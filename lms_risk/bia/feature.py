@@ -9,6 +9,7 @@ from ..reference.data import refdata
 from .demo import demo_bia, load_demo_bias
 from .fields import field_label, show_value
 from .panel import risk_panel
+from .sheets import SHEETS
 from .permissions import can_create_bia, can_edit_bia, can_read_bia
 from .views import bp
 
@@ -16,6 +17,7 @@ FEATURE = Feature(
     name="bia",
     blueprint=bp,
     commands=[demo_bia],
+    sheets=SHEETS,
     demo=load_demo_bias,
     menu=[MenuEntry("bia.index", _l("BIA's"), visible=can_read_bia, order=30, active=("bia",))],
     entities=[EntityType("bia", _l("BIA"),
