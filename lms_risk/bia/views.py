@@ -13,16 +13,21 @@ from ..core.access import deny, require
 from ..core.forms import EmptyForm
 from ..core.logs import log_refusal
 from ..extensions import db
+from ..i18n import localized
 from ..reference.data import refdata
 from .config import bia_config
 from .fields import DEPENDENCY_KIND_LABELS, VERSION_FIELDS, minutes_label
 from .forms import (
     ClassificationForm,
     BiaLinkForm,
+    CategoryForm,
     RiskLinkForm,
+    ThresholdForm,
+    WindowForm,
     bia_data,
     bia_values,
     make_bia_form,
+    make_bbn_form,
     make_dependency_form,
     make_version_form,
     version_data,
@@ -30,9 +35,11 @@ from .forms import (
 )
 from .graph import DependencyGraph
 from .models import Bia, BiaDependency, BiaVersion, bia_discipline, bia_meldkamer
-from .permissions import can_create_bia, can_edit_all_bias, can_edit_bia, can_link_risk, \
-    can_read_bia, covers_meldkamers
+from .permissions import can_admin_bia, can_create_bia, can_edit_all_bias, can_edit_bia, \
+    can_link_risk, can_read_bia, covers_meldkamers
 from .queries import risks_for_bia
+from .settings import CategoryData, SettingsError, WindowData, save_category, save_window, \
+    set_bbn_rule, set_mtpd_threshold
 from .services import (
     BiaError,
     DependencyInput,
@@ -486,3 +493,132 @@ def unlink_from_risk(risk_code: str, code: str):
     unlink_risk(bia, risk, current_user)
     flash(_("De koppeling met %(bia)s is verwijderd.", bia=bia.code), "success")
     return redirect(_risk_page(risk))
+
+
+# --- administration: time windows, impact categories, MTPD threshold, BBN rule ------------------
+
+def _render_admin(window_form=None, category_form=None, threshold_form=None, bbn_form=None,
+                  status=200):
+    from .models import BiaImpactCategory, BiaTimeWindow
+    config = bia_config()
+    refs = refdata()
+    edit_window = request.args.get("window", type=int)
+    edit_category = request.args.get("category", type=int)
+    window = db.session.get(BiaTimeWindow, edit_window) if edit_window else None
+    category = db.session.get(BiaImpactCategory, edit_category) if edit_category else None
+    if window_form is None:
+        window_form = WindowForm(obj=window) if window else WindowForm()
+    if category_form is None:
+        category_form = CategoryForm(obj=category) if category else CategoryForm()
+    if threshold_form is None:
+        threshold_form = ThresholdForm(data={"threshold": config.mtpd_threshold})
+    threshold_form.threshold.choices = [(c.value, f"{c.value} – {localized(c, 'label')}")
+                                        for c in refs.impacts]
+    return render_template(
+        "bia/admin.html", config=config, window=window, category=category,
+        window_form=window_form, category_form=category_form, threshold_form=threshold_form,
+        bbn_form=bbn_form or make_bbn_form(config.bbn_rule), minutes_label=minutes_label), status
+
+
+def _settings_errors(form, error) -> None:
+    log_refusal("save", bia="admin", fields=",".join(error.errors))
+    for key, text in error.errors.items():
+        if key in form:
+            form[key].errors = list(form[key].errors) + [text]
+        else:
+            flash(text, "danger")
+
+
+@bp.get("/admin")
+@require(can_admin_bia)
+def admin():
+    return _render_admin()
+
+
+@bp.post("/admin/windows")
+@bp.post("/admin/windows/<int:window_id>")
+@require(can_admin_bia)
+def save_window_view(window_id: int | None = None):
+    from .models import BiaTimeWindow
+    window = db.session.get(BiaTimeWindow, window_id) if window_id else None
+    if window_id and window is None:
+        abort(404)
+    form = WindowForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(window_form=form, status=422)
+    try:
+        saved, changes = save_window(window, WindowData(
+            code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data or "",
+            minutes=form.minutes.data, active=form.active.data), current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(window_form=form, status=422)
+    flash(_("Periode %(code)s is opgeslagen.", code=saved.code) if changes
+          else _("Er was niets gewijzigd."), "success" if changes else "info")
+    return redirect(url_for("bia.admin") + "#windows")
+
+
+@bp.post("/admin/categories")
+@bp.post("/admin/categories/<int:category_id>")
+@require(can_admin_bia)
+def save_category_view(category_id: int | None = None):
+    from .models import BiaImpactCategory
+    category = db.session.get(BiaImpactCategory, category_id) if category_id else None
+    if category_id and category is None:
+        abort(404)
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(category_form=form, status=422)
+    try:
+        saved, changes = save_category(category, CategoryData(
+            code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data or "",
+            sort_order=form.sort_order.data or 0, active=form.active.data), current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(category_form=form, status=422)
+    flash(_("Impactcategorie %(code)s is opgeslagen.", code=saved.code) if changes
+          else _("Er was niets gewijzigd."), "success" if changes else "info")
+    return redirect(url_for("bia.admin") + "#categories")
+
+
+@bp.post("/admin/threshold")
+@require(can_admin_bia)
+def save_threshold_view():
+    form = ThresholdForm()
+    form.threshold.choices = [(c.value, str(c.value)) for c in refdata().impacts]
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(threshold_form=form, status=422)
+    try:
+        changed = set_mtpd_threshold(form.threshold.data, current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(threshold_form=form, status=422)
+    flash(_("De MTPD-drempel is opgeslagen.") if changed else _("Er was niets gewijzigd."),
+          "success" if changed else "info")
+    return redirect(url_for("bia.admin") + "#threshold")
+
+
+@bp.post("/admin/bbn")
+@require(can_admin_bia)
+def save_bbn_view():
+    form = make_bbn_form(bia_config().bbn_rule)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(bbn_form=form, status=422)
+    rule = {(b, i, v): form[f"bbn-{b}-{i}-{v}"].data
+            for b in (1, 2, 3) for i in (1, 2, 3) for v in (1, 2, 3)}
+    try:
+        changes = set_bbn_rule(rule, current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(bbn_form=form, status=422)
+    flash(_("De BBN-regel is opgeslagen.") if changes else _("Er was niets gewijzigd."),
+          "success" if changes else "info")
+    return redirect(url_for("bia.admin") + "#bbn")

@@ -22,9 +22,16 @@ def _axe(page) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-WIDE = """[...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.table-responsive'))
-  .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+WIDE = """(() => {
+  const all = [...document.querySelectorAll('body *')];
+  const name = e => e.tagName + '.' + e.className;
+  return all.filter(e => e.scrollWidth > e.clientWidth + 1
+                         && getComputedStyle(e).overflowX == 'visible')
+            .map(e => name(e) + ' ' + e.scrollWidth + '/' + e.clientWidth).slice(0, 6)
+    .concat(all.filter(e => e.getBoundingClientRect().right > 391
+                            && !e.closest('.table-responsive'))
+            .map(name).slice(0, 6));
+})()"""
 
 
 def _seed(app):
@@ -94,4 +101,33 @@ def test_link_a_risk_on_the_bia_page_and_see_it_on_the_risk_page(browser, live_s
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (name, width, page.evaluate(WIDE))
         _shot(page, f"{name}-{language}-390")
+    assert all(not v for v in violations.values()), violations
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_bia_settings_page(browser, live_server, language):
+    app, base = live_server
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", TEST_USERS["admin"][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/risks"))
+    if language == "en":
+        page.click("button:has-text('English')")
+    page.goto(f"{base}/bia/admin")
+    page.fill("#windows input[name=code]", "30m")
+    page.fill("#windows input[name=minutes]", "30")
+    page.fill("#windows input[name=name_nl]", "30 minuten")
+    page.click("#windows button[type=submit]")
+    page.wait_for_url(re.compile(r"#windows$"))
+    assert "30m" in page.locator("#windows table").inner_text()
+    violations = {"1366": _axe(page)}
+    _shot(page, f"bia-admin-{language}-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/bia/admin")
+    violations["390"] = _axe(page)
+    _shot(page, f"bia-admin-{language}-390")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, (width, page.evaluate(WIDE))
     assert all(not v for v in violations.values()), violations

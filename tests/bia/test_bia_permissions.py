@@ -18,6 +18,7 @@ CREATORS = ("admin", "chair", "rtd", "pol_rtd")
 RTD_EDITORS = ("admin", "chair", "rtd", "pol_rtd")  # a BIA of meldkamer RTD
 DH_EDITORS = ("admin", "chair")  # a BIA of meldkamer Den Haag
 RISK_EDITORS = ("admin", "chair", "amb", "pol", "pol_rtd")  # members edit risks
+ADMINS = ("admin",)
 RTD_LINKERS = tuple(sorted(set(RTD_EDITORS) | set(RISK_EDITORS)))
 DH_LINKERS = tuple(sorted(set(DH_EDITORS) | set(RISK_EDITORS)))
 
@@ -43,6 +44,18 @@ ROUTES = [
     ("POST", "/bia/{code}/risks/{risk}/delete", RTD_LINKERS, DH_LINKERS),
     ("POST", "/bia/for-risk/{risk}", RTD_LINKERS, DH_LINKERS, {"bia": "{code}"}),
     ("POST", "/bia/for-risk/{risk}/{code}/delete", RTD_LINKERS, DH_LINKERS),
+    ("GET", "/bia/admin", ADMINS, ADMINS),
+    ("POST", "/bia/admin/windows", ADMINS, ADMINS,
+     {"code": "w{minutes}", "name_nl": "Periode", "minutes": "{minutes}", "active": "y"}),
+    ("POST", "/bia/admin/windows/1", ADMINS, ADMINS,
+     {"code": "15m", "name_nl": "15 minuten", "minutes": "15", "active": "y"}),
+    ("POST", "/bia/admin/categories", ADMINS, ADMINS,
+     {"code": "c{minutes}", "name_nl": "Categorie", "sort_order": "90", "active": "y"}),
+    ("POST", "/bia/admin/categories/1", ADMINS, ADMINS,
+     {"code": "LEVEN", "name_nl": "Mensenlevens en gezondheid", "sort_order": "1",
+      "active": "y"}),
+    ("POST", "/bia/admin/threshold", ADMINS, ADMINS, {"threshold": "4"}),
+    ("POST", "/bia/admin/bbn", ADMINS, ADMINS, {}),
 ]
 
 
@@ -61,7 +74,8 @@ def test_bia_route_permissions(client, auth, make_bia, make_risk, users, who):
     for method, url, rtd_allowed, dh_allowed, *data in ROUTES:
         for meldkamer, allowed in (("RTD", rtd_allowed), ("DH", dh_allowed)):
             bia, dep = _bia(make_bia, users, meldkamer)
-            names = {"code": bia.code, "dep": dep.id, "risk": risk.code}
+            names = {"code": bia.code, "dep": dep.id, "risk": risk.code,
+                     "minutes": 100 + bia.id}  # a new window's minutes are unique
             form = {k: v.format(**names) if isinstance(v, str) else v
                     for k, v in (data[0] if data else {}).items()}
             if url.endswith("/edit") and "subject" in form:
@@ -112,7 +126,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, make_bia):
 
 def test_every_bia_route_is_in_the_table(app):
     adapter = app.url_map.bind("localhost.test")
-    covered = {(adapter.match(url.format(code="BIA-001", dep=1, risk="R-0001"),
+    covered = {(adapter.match(url.format(code="BIA-001", dep=1, risk="R-0001", minutes=1),
                               method=method)[0], method)
                for method, url, *_ in ROUTES} | {("bia.new", "POST")}
     for rule in app.url_map.iter_rules():
