@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from ..reference.data import refdata
 from .demo import demo_bia, load_demo_bias
-from .fields import field_label, show_value
+from .fields import field_label, setting_label, show_value
 from .panel import risk_panel
 from .sheets import SHEETS
 from .permissions import can_admin_bia, can_create_bia, can_edit_bia, can_read_bia
@@ -27,7 +27,7 @@ FEATURE = Feature(
                          field_label=field_label,
                          show=lambda key, value: show_value(key, value, refdata())),
               EntityType("bia_config", _l("BIA-instellingen"),
-                         url=lambda _key: url_for("bia.admin"))],
+                         url=lambda _key: url_for("bia.admin"), field_label=setting_label)],
     actions={"new_version": _l("nieuwe versie"), "approve": _l("vastgesteld"),
              "classify": _l("geclassificeerd"), "link": _l("gekoppeld"),
              "unlink": _l("ontkoppeld")},

@@ -1,8 +1,8 @@
 """Read functions on BIAs that pages and other features may use. Each runs a constant number of
 queries, whatever the number of BIAs, versions, links or the length of a dependency chain.
 
-- :func:`current_versions` ``(bia_ids=None)`` → ``{bia id: BiaVersion}``: each BIA's current (latest)
-  version with its scores loaded (2 queries). ``None``: every BIA.
+- :func:`current_versions` ``(bia_ids=None)`` → ``{bia id: BiaVersion}``: each BIA's current
+  (latest) version with its scores loaded (2 queries). ``None``: every BIA.
 - :func:`targets` ``(bia_ids=None)`` → ``{bia id: Targets}``: MTPD (derived or overridden), RTO,
   RPO, MBCO of the current version (2 queries and the cached BIA configuration).
 - :func:`bias_for_risks` ``(risk_ids)`` → ``{risk id: [Bia, …]}``: the BIAs linked to each risk

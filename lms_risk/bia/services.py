@@ -105,7 +105,9 @@ def grid_errors(grid: dict, config: BiaConfig) -> dict:
     return errors
 
 
-def _version_errors(version: BiaVersion, data: VersionData, grid: dict, config) -> dict:
+def version_errors(version: BiaVersion, data: VersionData, grid: dict, config) -> dict:
+    """Every rule a version's fields and grid must keep, {key: message}; nothing is changed (the
+    form and the BIA sheet's import both ask here)."""
     errors = VERSION_FIELDS.clean(data)
     errors.update(grid_errors(grid, config))
     allowed = {c.value for c in refdata().impacts}
@@ -192,7 +194,7 @@ def update_version(version: BiaVersion, data: VersionData, grid: dict, rows: dic
     refs, config = refs or refdata(), config or bia_config()
     if version.frozen:
         raise FrozenVersionError(version)
-    errors = _version_errors(version, data, grid, config)
+    errors = version_errors(version, data, grid, config)
     for cat_id, row in rows.items():
         code = config.category_by_id[cat_id].code
         errors.update({f"row.{code}.{k}": v for k, v in ROW_FIELDS.clean(row).items()})

@@ -25,7 +25,7 @@ from .config import bia_config
 from .fields import VERSION_FIELDS, VersionData
 from .models import Bia, BiaVersion
 from .permissions import can_edit_bia
-from .services import BiaError, _version_errors, mtpd, update_version
+from .services import version_errors, mtpd, update_version
 
 SHEET = "BIA"
 NAMES = ("BIA", "BIAs", "BIA's")
@@ -251,7 +251,7 @@ def plan_bia(sheet, context) -> SheetPlan:
             continue
         data = VersionData(**{key: merged[key] for key in EDITABLE})
         grid = {(c.id, w.id): merged[key] for key, (c, w) in layout.grid.items()}
-        errors = _version_errors(version, data, grid, config)
+        errors = version_errors(version, data, grid, config)
         if errors:
             for key, text in errors.items():
                 plan.errors.append(msg(text, row=row_number, **where(_error_key(key, layout))))
@@ -279,4 +279,4 @@ def _error_key(key: str, layout) -> str:
     return "code"
 
 
-__all__ = ["SHEETS", "BiaError", "plan_bia"]
+__all__ = ["SHEETS", "plan_bia"]

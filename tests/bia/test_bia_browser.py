@@ -94,6 +94,11 @@ def test_link_a_risk_on_the_bia_page_and_see_it_on_the_risk_page(browser, live_s
     assert ("1 u" if language == "nl" else "1 h") in text  # RTO
     violations["risk"] = _axe(page)
     _shot(page, f"risk-panel-{language}-1366")
+    page.goto(f"{base}/bia/{bia_code}/versions/1/edit")  # the grid's styles (a file) apply
+    assert page.locator("table.bia-grid").evaluate(
+        "t => getComputedStyle(t).borderCollapse") == "separate"
+    violations["version-form"] = _axe(page)
+    _shot(page, f"bia-version-form-{language}-1366")
     page.set_viewport_size({"width": 390, "height": 844})
     for name, path in (("bia", f"/bia/{bia_code}"), ("risk", f"/risks/{risk_code}")):
         page.goto(base + path)

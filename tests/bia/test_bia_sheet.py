@@ -68,7 +68,8 @@ def test_export_has_a_row_per_version_with_grid_and_targets(app, make_bia, users
     assert [(r["Code"], r["Versie"]) for r in rows] == [(gms.code, 1), (gms.code, 2),
                                                         (c2000.code, 1)]
     first = rows[0]
-    assert first[LEVEN_4U] == 4 and first["MTPD (min)"] == 240 and first["MTPD volgt uit"] == "raster"
+    assert first[LEVEN_4U] == 4 and first["MTPD (min)"] == 240
+    assert first["MTPD volgt uit"] == "raster"
     assert first["RTO (min)"] == 60 and first["RPO (min)"] == 5 and first["Vastgesteld"]
     assert first["B"] == 3 and first["BBN"] == 3 and first["Minimale dienstverlening"] \
         == "Aanname via\nterugvalnummer"
