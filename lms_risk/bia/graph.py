@@ -9,7 +9,8 @@ Without an id it loads the whole graph (four queries).
 
 :meth:`DependencyGraph.warnings` then walks the chain in memory: a dependency that recovers slower
 than the strictest requirement above it is a warning; a path that comes back to a BIA already on
-it is a loop, reported once and not followed.
+it is a loop, reported once and not followed. A BIA reached again under the same requirement is
+not walked again, so a web of shared dependencies costs what its edges cost, not its paths.
 """
 
 from dataclasses import dataclass
@@ -133,6 +134,9 @@ class DependencyGraph:
         warnings: list[ChainWarning] = []
         loops: list[list[str]] = []
         start = self.bias[bia_id]
+        # A BIA reached again under the same requirement adds nothing new: walked once, so many
+        # paths through a shared dependency cost no more than one.
+        walked: set = set()
 
         def walk(node, path, on_path, required, required_by):
             for dep in self.dependencies.get(node.id, ()):
@@ -151,6 +155,9 @@ class DependencyGraph:
                     next_required, next_by = own, label
                 else:
                     next_required, next_by = required, required_by
+                if (target.id, next_required, next_by) in walked:
+                    continue
+                walked.add((target.id, next_required, next_by))
                 walk(target, path + [label], on_path | {target.id}, next_required, next_by)
 
         walk(start, [self.name(start)], {start.id}, self.required(start), self.name(start))

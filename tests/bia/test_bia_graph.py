@@ -76,3 +76,20 @@ def test_the_bia_page_queries_do_not_grow_with_the_chain(client, auth, make_bia,
         counts.append(len(queries))
         assert 'id="chain-warnings"' in page and "Leverancier" in page
     assert counts[0] == counts[1], counts
+
+
+def test_a_web_of_shared_dependencies_is_walked_once_per_requirement(make_bia, users):
+    """Ten layers of two BIAs, each depending on both of the next layer: 2^10 paths, walked in
+    a few dozen steps, the slow leaf still found."""
+    layers = [[make_bia(f"L{n}{side}", rto=60) for side in "ab"] for n in range(10)]
+    for upper, lower in zip(layers, layers[1:]):
+        for a in upper:
+            for b in lower:
+                add_dependency(a, DependencyInput(kind="bia", target_bia_id=b.id),
+                               users["chair"])
+    add_dependency(layers[-1][0], DependencyInput(kind="supplier", name="Leverancier",
+                                                  recovery_minutes=120), users["chair"])
+    db.session.commit()
+    warnings, loops = chain_warnings(layers[0][0])
+    assert loops == [] and {w.path[-1] for w in warnings} == {"Leverancier"}
+    assert len(warnings) == 1
