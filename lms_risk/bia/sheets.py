@@ -102,9 +102,11 @@ class BiaSheet(SheetSpec):
     def open(self, book, context):
         config = bia_config()
         layout = _columns(config)
+        # The BIA sheet's headers name categories and windows (no codes to fill in): listed
+        # without a code, so they cannot be mistaken for the register's codes.
         context.setdefault("code_lists", []).extend(
-            [("BIA-categorie", c.name_nl, c.code, c.name_en) for c in config.categories]
-            + [("BIA-periode", w.name_nl, w.code, f"{w.minutes} min") for w in config.windows])
+            [("BIA-impactcategorie", c.name_nl, None, c.name_en) for c in config.categories]
+            + [("BIA-periode", w.name_nl, None, f"{w.minutes} min") for w in config.windows])
         return book.sheet(SHEET, [c.column() for c in layout.columns]), layout, config
 
     def fill(self, handle, context):

@@ -53,6 +53,7 @@ def _seed(app):
         update_version(bia.current, VersionData(rto_minutes=60), grid, {}, chair, config=config)
         add_dependency(bia, DependencyInput(kind="supplier", name="Telecomleverancier",
                                             recovery_minutes=480), chair)
+        create_bia(BiaData(subject="GMS", meldkamers=["RTD"]), chair)  # offered on the risk page
         risk = create_risk(RiskData(title="Uitval 112-telefonie", bruto_likelihood=3,
                                     netto_likelihood=2, status="open",
                                     impacts={"POL": ImpactData(True, 4, 3, "Toelichting")}), chair)
@@ -92,6 +93,7 @@ def test_link_a_risk_on_the_bia_page_and_see_it_on_the_risk_page(browser, live_s
     assert bia_code in text
     assert ("4 u" if language == "nl" else "4 h") in text  # MTPD
     assert ("1 u" if language == "nl" else "1 h") in text  # RTO
+    assert page.locator("#link-bia option").all_inner_texts() == ["–", "BIA-002 GMS"]
     violations["risk"] = _axe(page)
     _shot(page, f"risk-panel-{language}-1366")
     page.goto(f"{base}/bia/{bia_code}/versions/1/edit")  # the grid's styles (a file) apply
