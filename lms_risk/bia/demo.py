@@ -1,5 +1,6 @@
 """Demo BIAs: 112-telefonie, GMS, C2000, P2000/alertering, NL-Alert and huisvesting, with their
-grids, recovery targets, dependencies (some recover slower than what depends on them) and BIV classification.
+grids, recovery targets, dependencies (some recover slower than what depends on them), BIV
+classification and links to the demo risks that name their voorziening.
 
 Loaded through the services, so they carry an audit trail. The demo feature (``lms-risk
 demo-data``) has no hook through which other features add their demo data yet; until it has,
@@ -24,6 +25,7 @@ from .services import (
     approve_version,
     classify,
     create_bia,
+    link_risk,
     new_version,
     update_version,
 )
@@ -169,8 +171,24 @@ def load_demo_bias(user) -> list[Bia]:
             else:
                 dep = DependencyInput(kind=kind, name=target, recovery_minutes=minutes)
             add_dependency(made[item["key"]], dep, user)
+    _link_demo_risks(list(made.values()), user)
     db.session.flush()
     return list(made.values())
+
+
+def _link_demo_risks(bias, user, per_bia: int = 4) -> None:
+    """Link each demo BIA to (at most a few of) the risks that name its voorziening."""
+    from ..risks.models import Risk, risk_voorziening
+    for bia in bias:
+        if bia.voorziening_id is None:
+            continue
+        risks = db.session.scalars(
+            select(Risk).join(risk_voorziening, risk_voorziening.c.risk_id == Risk.id)
+            .where(risk_voorziening.c.voorziening_id == bia.voorziening_id,
+                   Risk.archived_at.is_(None))
+            .order_by(Risk.netto_priority.desc(), Risk.code).limit(per_bia)).all()
+        for risk in risks:
+            link_risk(bia, risk, user)
 
 
 @click.command("demo-bia")

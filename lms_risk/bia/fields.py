@@ -96,7 +96,7 @@ DEPENDENCY_KIND_LABELS = {
 BIV_LABELS = {"b": _l("Beschikbaarheid"), "i": _l("Integriteit"), "v": _l("Vertrouwelijkheid"),
               "bbn": _l("BBN"), "reason": _l("Reden")}
 OTHER_LABELS = {"version": _l("Versie"), "approved": _l("Vastgesteld"),
-                "dependency": _l("Afhankelijkheid"), "recovery_minutes": _l("Hersteltijd")}
+                "dependency": _l("Afhankelijkheid"), "recovery_minutes": _l("Hersteltijd"), "risk": _l("Risico")}
 
 
 def field_label(key: str, config=None) -> str:
@@ -127,3 +127,14 @@ def show_value(key: str, value, refs):
     if key == "approved" and value is True:
         return _("ja")
     return value
+
+
+SETTING_LABELS = {"code": _l("Code"), "name_nl": _l("Naam (NL)"), "name_en": _l("Naam (EN)"),
+                  "minutes": _l("Minuten"), "sort_order": _l("Volgorde"), "active": _l("Actief"),
+                  "mtpd_threshold": _l("MTPD-drempel")}
+
+
+def setting_label(key: str) -> str:
+    """An audit key of the BIA settings: a field of a window or category, the threshold, or a
+    BBN rule cell ('B3I1V1')."""
+    return str(SETTING_LABELS.get(key, key))

@@ -5,7 +5,7 @@ the row fields per category (``r-<category>-<name>``)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..i18n import localized
@@ -114,3 +114,53 @@ class ClassificationForm(FlaskForm):
                     coerce=int)
     reason = StringField(_l("Reden"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Classificeren"))
+
+
+class RiskLinkForm(FlaskForm):
+    risk = StringField(_l("Risicocode"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("Bijvoorbeeld R-0001."))
+    submit = SubmitField(_l("Koppelen"))
+
+
+class BiaLinkForm(FlaskForm):
+    bia = SelectField(_l("BIA"), validators=[DataRequired()], validate_choice=False)
+    submit = SubmitField(_l("Koppelen"))
+
+
+class WindowForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("Bijvoorbeeld 4u; komt terug in de auditkeys."))
+    name_nl = StringField(_l("Naam (NL)"), validators=[DataRequired(), Length(max=50)])
+    name_en = StringField(_l("Naam (EN)"), validators=[Optional(), Length(max=50)])
+    minutes = IntegerField(_l("Minuten"), validators=[DataRequired(), NumberRange(min=1)])
+    active = BooleanField(_l("Actief"), default=True)
+    submit = SubmitField(_l("Opslaan"))
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name_nl = StringField(_l("Naam (NL)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Naam (EN)"), validators=[Optional(), Length(max=200)])
+    sort_order = IntegerField(_l("Volgorde"), default=0, validators=[Optional()])
+    active = BooleanField(_l("Actief"), default=True)
+    submit = SubmitField(_l("Opslaan"))
+
+
+class ThresholdForm(FlaskForm):
+    threshold = SelectField(_l("MTPD-drempel (impactwaarde)"), coerce=int,
+                            description=_l("De MTPD is de eerste periode waarin een categorie "
+                                           "deze impact of hoger bereikt."))
+    submit = SubmitField(_l("Opslaan"))
+
+
+def make_bbn_form(rule: dict, **kwargs):
+    class BbnForm(FlaskForm):
+        submit = SubmitField(_l("BBN-regel opslaan"))
+
+    for b in (1, 2, 3):
+        for i in (1, 2, 3):
+            for v in (1, 2, 3):
+                setattr(BbnForm, f"bbn-{b}-{i}-{v}",
+                        SelectField(f"B{b} I{i} V{v}", choices=_LEVELS, coerce=int,
+                                    default=rule.get((b, i, v), max(b, i, v))))
+    return BbnForm(**kwargs)

@@ -79,6 +79,12 @@ bia_discipline = Table(
     Column("bia_id", ForeignKey("bia.id", ondelete="CASCADE"), primary_key=True),
     Column("discipline_id", ForeignKey("discipline.id"), primary_key=True),
 )
+# Which risks a BIA's subject bears on (many to many), editable from either side.
+bia_risk = Table(
+    "bia_risk", db.metadata,
+    Column("bia_id", ForeignKey("bia.id", ondelete="CASCADE"), primary_key=True),
+    Column("risk_id", ForeignKey("risk.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Bia(db.Model):
@@ -112,6 +118,9 @@ class Bia(db.Model):
         cascade="all, delete-orphan")
     classifications: Mapped[list["BiaClassification"]] = relationship(
         back_populates="bia", order_by="BiaClassification.id", cascade="all, delete-orphan")
+    # ``Risk.bias`` is its other side: deleting a risk drops its links on either backend.
+    risks = relationship("Risk", secondary=bia_risk, order_by="Risk.code", backref="bias",
+                         passive_deletes=True)
 
     @property
     def current(self) -> "BiaVersion | None":
@@ -193,7 +202,8 @@ class BiaDependency(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bia_id: Mapped[int] = mapped_column(ForeignKey("bia.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    target_bia_id: Mapped[int | None] = mapped_column(ForeignKey("bia.id", ondelete="CASCADE"))
+    target_bia_id: Mapped[int | None] = mapped_column(ForeignKey("bia.id", ondelete="CASCADE"),
+                                                      index=True)
     voorziening_id: Mapped[int | None] = mapped_column(ForeignKey("voorziening.id"))
     name: Mapped[str] = mapped_column(String(200), default="")
     recovery_minutes: Mapped[int | None] = mapped_column(Integer)

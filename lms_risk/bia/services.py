@@ -26,6 +26,7 @@ from .fields import (
     VersionData,
     minutes_label,
 )
+from .graph import ChainWarning, DependencyGraph
 from .models import (
     DEPENDENCY_KINDS,
     Bia,
@@ -34,6 +35,7 @@ from .models import (
     BiaRow,
     BiaScore,
     BiaVersion,
+    bia_risk,
 )
 
 
@@ -103,7 +105,9 @@ def grid_errors(grid: dict, config: BiaConfig) -> dict:
     return errors
 
 
-def _version_errors(version: BiaVersion, data: VersionData, grid: dict, config) -> dict:
+def version_errors(version: BiaVersion, data: VersionData, grid: dict, config) -> dict:
+    """Every rule a version's fields and grid must keep, {key: message}; nothing is changed (the
+    form and the BIA sheet's import both ask here)."""
     errors = VERSION_FIELDS.clean(data)
     errors.update(grid_errors(grid, config))
     allowed = {c.value for c in refdata().impacts}
@@ -190,7 +194,7 @@ def update_version(version: BiaVersion, data: VersionData, grid: dict, rows: dic
     refs, config = refs or refdata(), config or bia_config()
     if version.frozen:
         raise FrozenVersionError(version)
-    errors = _version_errors(version, data, grid, config)
+    errors = version_errors(version, data, grid, config)
     for cat_id, row in rows.items():
         code = config.category_by_id[cat_id].code
         errors.update({f"row.{code}.{k}": v for k, v in ROW_FIELDS.clean(row).items()})
@@ -335,71 +339,62 @@ def bia_for_voorziening(voorziening_id: int) -> Bia | None:
                              .order_by(Bia.id).limit(1))
 
 
-def recovery_of(dep: BiaDependency, target: Bia | None) -> int | None:
-    """A dependency's own recovery time when known, else its BIA's RTO."""
-    if dep.recovery_minutes is not None:
-        return dep.recovery_minutes
-    if target is not None and target.current is not None:
-        return target.current.rto_minutes
-    return None
-
-
-def required_minutes(bia: Bia, config=None) -> int | None:
-    """How fast the subject must be back: its RTO, else its MTPD."""
-    version = bia.current
-    if version is None:
-        return None
-    if version.rto_minutes is not None:
-        return version.rto_minutes
-    return mtpd(version, config).minutes
-
-
-@dataclass
-class ChainWarning:
-    path: list  # names, from the BIA to the slow dependency
-    recovery: int  # minutes the slow dependency needs
-    required: int  # minutes within which what depends on it needs it
-    required_by: str  # whose requirement that is
-
-    @property
-    def direct(self) -> bool:
-        return len(self.path) == 2
-
-
 def chain_warnings(bia: Bia, config=None) -> tuple[list[ChainWarning], list[list[str]]]:
     """Dependencies that recover slower than what depends on them, followed through the whole
     chain: each link is measured against the strictest requirement above it. Returns the
     warnings and the loops found (each a path that comes back to a BIA already on it); a loop is
-    reported once and not followed further."""
-    config = config or bia_config()
-    warnings: list[ChainWarning] = []
-    loops: list[list[str]] = []
+    reported once and not followed further. The chain is loaded in a constant number of queries
+    (see ``graph.py``)."""
+    return DependencyGraph.load(bia.id, config).warnings(bia.id)
 
-    def name(b: Bia) -> str:
-        return f"{b.code} {b.subject}"
 
-    def walk(node: Bia, path: list[str], on_path: set[int], required, required_by):
-        for dep in node.dependencies:
-            target = dep.target_bia if dep.kind == "bia" else (
-                bia_for_voorziening(dep.voorziening_id) if dep.kind == "voorziening" else None)
-            label = name(target) if target is not None else dependency_name(dep)
-            recovery = recovery_of(dep, target)
-            if recovery is not None and required is not None and recovery > required:
-                warnings.append(ChainWarning(path + [label], recovery, required, required_by))
-            if target is None:
-                continue
-            if target.id in on_path:
-                loops.append(path + [label])
-                continue
-            own = required_minutes(target, config)
-            if required is None or (own is not None and own < required):
-                next_required, next_by = own, label
-            else:
-                next_required, next_by = required, required_by
-            walk(target, path + [label], on_path | {target.id}, next_required, next_by)
+# --- links to risks -----------------------------------------------------------------------------
 
-    walk(bia, [name(bia)], {bia.id}, required_minutes(bia, config), name(bia))
-    return warnings, loops
+def _risk_label(risk) -> str:
+    return f"{risk.code} {risk.title}"
+
+
+def _bia_label(bia: Bia) -> str:
+    return f"{bia.code} {bia.subject}"
+
+
+def link_risk(bia: Bia, risk, user) -> bool:
+    """Link a risk to a BIA; recorded in both their trails. False when it already was."""
+    if db.session.scalar(select(bia_risk.c.bia_id).where(bia_risk.c.bia_id == bia.id,
+                                                         bia_risk.c.risk_id == risk.id)):
+        return False
+    if risk.archived_at is not None:
+        raise BiaError({"risk": _("Risico %(code)s is gearchiveerd en kan niet worden gekoppeld.",
+                                  code=risk.code)})
+    db.session.execute(bia_risk.insert().values(bia_id=bia.id, risk_id=risk.id))
+    _forget_links(bia, risk)
+    record("link", "bia", bia.code, user, summary=_risk_label(risk),
+           changes={"risk": [None, _risk_label(risk)]})
+    record("link", "risk", risk.code, user, summary=_bia_label(bia),
+           changes={"BIA": [None, _bia_label(bia)]})
+    db.session.flush()
+    return True
+
+
+def unlink_risk(bia: Bia, risk, user) -> bool:
+    """Remove a link; recorded in both trails. False when there was none."""
+    result = db.session.execute(bia_risk.delete().where(bia_risk.c.bia_id == bia.id,
+                                                        bia_risk.c.risk_id == risk.id))
+    if not result.rowcount:
+        return False
+    _forget_links(bia, risk)
+    record("unlink", "bia", bia.code, user, summary=_risk_label(risk),
+           changes={"risk": [_risk_label(risk), None]})
+    record("unlink", "risk", risk.code, user, summary=_bia_label(bia),
+           changes={"BIA": [_bia_label(bia), None]})
+    db.session.flush()
+    return True
+
+
+def _forget_links(bia, risk) -> None:
+    """The link table was written directly: loaded collections must be read again."""
+    db.session.expire(bia, ["risks"])
+    db.session.expire(risk, ["bias"])
 
 
 # --- BIV and BBN --------------------------------------------------------------------------------

@@ -13,39 +13,50 @@ from ..core.access import deny, require
 from ..core.forms import EmptyForm
 from ..core.logs import log_refusal
 from ..extensions import db
+from ..i18n import localized
 from ..reference.data import refdata
 from .config import bia_config
 from .fields import DEPENDENCY_KIND_LABELS, VERSION_FIELDS, minutes_label
 from .forms import (
     ClassificationForm,
+    BiaLinkForm,
+    CategoryForm,
+    RiskLinkForm,
+    ThresholdForm,
+    WindowForm,
     bia_data,
     bia_values,
     make_bia_form,
+    make_bbn_form,
     make_dependency_form,
     make_version_form,
     version_data,
     version_values,
 )
+from .graph import DependencyGraph
 from .models import Bia, BiaDependency, BiaVersion, bia_discipline, bia_meldkamer
-from .permissions import can_create_bia, can_edit_all_bias, can_edit_bia, can_read_bia, \
-    covers_meldkamers
+from .permissions import can_admin_bia, can_create_bia, can_edit_all_bias, can_edit_bia, \
+    can_link_risk, can_read_bia, covers_meldkamers
+from .queries import risks_for_bia
+from .settings import CategoryData, SettingsError, WindowData, save_category, save_window, \
+    set_bbn_rule, set_mtpd_threshold
 from .services import (
     BiaError,
     DependencyInput,
     add_dependency,
     approve_version,
-    chain_warnings,
     classify,
     create_bia,
-    dependency_name,
+    link_risk,
     mtpd,
     new_version,
     remove_dependency,
+    unlink_risk,
     update_bia,
     update_version,
 )
 
-bp = Blueprint("bia", __name__, url_prefix="/bia")
+bp = Blueprint("bia", __name__, url_prefix="/bia", static_folder="static")
 
 
 def impact_styles(refs) -> dict:
@@ -144,16 +155,20 @@ def _others(bia):
 
 
 def _render_detail(bia, version=None, dependency_form=None, classification_form=None,
-                   status=200):
+                   risk_form=None, status=200):
     version = version or bia.current
     refs, config = refdata(), bia_config()
-    warnings, loops = chain_warnings(bia, config)
+    graph = DependencyGraph.load(bia.id, config)
+    warnings, loops = graph.warnings(bia.id)
     return render_template(
         "bia/detail.html", bia=bia, version=version, config=config, refs=refs,
         grid=version.grid(), rows=version.row_by_category(), mtpd=mtpd(version, config),
         styles=impact_styles(refs), warnings=warnings, loops=loops,
-        dependencies=[(d, dependency_name(d)) for d in bia.dependencies],
+        dependencies=[(d, graph.dependency_name(d), graph.target(d), *graph.recovery(d))
+                      for d in graph.dependencies.get(bia.id, ())],
         kind_labels=DEPENDENCY_KIND_LABELS, minutes_label=minutes_label,
+        linked_risks=risks_for_bia(bia.id), can_link=can_link_risk(current_user, bia),
+        risk_form=risk_form or RiskLinkForm(),
         can_edit=can_edit_bia(current_user, bia), button_form=EmptyForm(),
         dependency_form=dependency_form or make_dependency_form(_others(bia), refs),
         classification_form=classification_form or ClassificationForm(
@@ -372,3 +387,238 @@ def classify_view(code: str):
         return _render_detail(bia, classification_form=form, status=422)
     flash(_("De BIV-classificatie is opgeslagen."), "success")
     return redirect(url_for("bia.detail", code=code) + "#biv")
+
+
+# --- links to risks -----------------------------------------------------------------------------
+
+def _get_risk(code: str):
+    from ..risks.models import Risk
+    risk = db.session.scalar(select(Risk).where(Risk.code == (code or "").strip().upper()))
+    if risk is None:
+        abort(404)
+    return risk
+
+
+def _get_bia_plain(code: str) -> Bia:
+    bia = db.session.scalar(select(Bia).where(Bia.code == code)
+                            .options(selectinload(Bia.meldkamers)))
+    if bia is None:
+        abort(404)
+    return bia
+
+
+@bp.post("/<code>/risks")
+@require(can_read_bia)
+def link_risk_view(code: str):
+    from ..risks.models import Risk
+    bia = _get_bia(code)
+    if not can_link_risk(current_user, bia):
+        deny()
+    form = RiskLinkForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_detail(bia, risk_form=form, status=422)
+    risk = db.session.scalar(select(Risk).where(Risk.code == form.risk.data.strip().upper()))
+    if risk is None:
+        form.risk.errors = [_("Er is geen risico met code %(code)s.", code=form.risk.data.strip())]
+        log_refusal("link", bia=code, reason="unknown risk")
+        return _render_detail(bia, risk_form=form, status=422)
+    try:
+        linked = link_risk(bia, risk, current_user)
+    except BiaError as error:
+        form.risk.errors = list(error.errors.values())
+        log_refusal("link", bia=code, reason="archived")
+        return _render_detail(bia, risk_form=form, status=422)
+    flash(_("Risico %(code)s is gekoppeld.", code=risk.code) if linked
+          else _("Risico %(code)s was al gekoppeld.", code=risk.code),
+          "success" if linked else "info")
+    return redirect(url_for("bia.detail", code=code) + "#risks")
+
+
+@bp.post("/<code>/risks/<risk_code>/delete")
+@require(can_read_bia)
+def unlink_risk_view(code: str, risk_code: str):
+    bia = _get_bia_plain(code)
+    if not can_link_risk(current_user, bia):
+        deny()
+    risk = _get_risk(risk_code)
+    _posted()
+    unlink_risk(bia, risk, current_user)
+    flash(_("De koppeling met risico %(code)s is verwijderd.", code=risk.code), "success")
+    return redirect(url_for("bia.detail", code=code) + "#risks")
+
+
+def _risk_page(risk) -> str:
+    return url_for("risks.detail", code=risk.code) + "#panel-bia"
+
+
+@bp.post("/for-risk/<risk_code>")
+@require(can_read_bia)
+def link_from_risk(risk_code: str):
+    risk = _get_risk(risk_code)
+    form = BiaLinkForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Kies een BIA."), "danger")
+        return redirect(_risk_page(risk))
+    bia = db.session.scalar(select(Bia).where(Bia.code == form.bia.data.strip())
+                            .options(selectinload(Bia.meldkamers)))
+    if bia is None:
+        log_refusal("link", risk=risk_code, reason="unknown bia")
+        flash(_("Er is geen BIA met code %(code)s.", code=form.bia.data.strip()), "danger")
+        return redirect(_risk_page(risk))
+    if not can_link_risk(current_user, bia):
+        deny()
+    try:
+        linked = link_risk(bia, risk, current_user)
+    except BiaError as error:
+        for message in error.errors.values():
+            flash(message, "danger")
+        return redirect(_risk_page(risk))
+    flash(_("%(bia)s is gekoppeld.", bia=bia.code) if linked
+          else _("%(bia)s was al gekoppeld.", bia=bia.code), "success" if linked else "info")
+    return redirect(_risk_page(risk))
+
+
+@bp.post("/for-risk/<risk_code>/<code>/delete")
+@require(can_read_bia)
+def unlink_from_risk(risk_code: str, code: str):
+    risk = _get_risk(risk_code)
+    bia = _get_bia_plain(code)
+    if not can_link_risk(current_user, bia):
+        deny()
+    _posted()
+    unlink_risk(bia, risk, current_user)
+    flash(_("De koppeling met %(bia)s is verwijderd.", bia=bia.code), "success")
+    return redirect(_risk_page(risk))
+
+
+# --- administration: time windows, impact categories, MTPD threshold, BBN rule ------------------
+
+def _render_admin(window_form=None, category_form=None, threshold_form=None, bbn_form=None,
+                  status=200):
+    from .models import BiaImpactCategory, BiaTimeWindow
+    config = bia_config()
+    refs = refdata()
+    edit_window = request.args.get("window", type=int)
+    edit_category = request.args.get("category", type=int)
+    window = db.session.get(BiaTimeWindow, edit_window) if edit_window else None
+    category = db.session.get(BiaImpactCategory, edit_category) if edit_category else None
+    if window_form is None:
+        window_form = WindowForm(obj=window) if window else WindowForm()
+    if category_form is None:
+        category_form = CategoryForm(obj=category) if category else CategoryForm()
+    if threshold_form is None:
+        threshold_form = ThresholdForm(data={"threshold": config.mtpd_threshold})
+    threshold_form.threshold.choices = [(c.value, f"{c.value} – {localized(c, 'label')}")
+                                        for c in refs.impacts]
+    return render_template(
+        "bia/admin.html", config=config, window=window, category=category,
+        window_form=window_form, category_form=category_form, threshold_form=threshold_form,
+        bbn_form=bbn_form or make_bbn_form(config.bbn_rule), minutes_label=minutes_label), status
+
+
+def _settings_errors(form, error) -> None:
+    log_refusal("save", bia="admin", fields=",".join(error.errors))
+    for key, text in error.errors.items():
+        if key in form:
+            form[key].errors = list(form[key].errors) + [text]
+        else:
+            flash(text, "danger")
+
+
+@bp.get("/admin")
+@require(can_admin_bia)
+def admin():
+    return _render_admin()
+
+
+@bp.post("/admin/windows")
+@bp.post("/admin/windows/<int:window_id>")
+@require(can_admin_bia)
+def save_window_view(window_id: int | None = None):
+    from .models import BiaTimeWindow
+    window = db.session.get(BiaTimeWindow, window_id) if window_id else None
+    if window_id and window is None:
+        abort(404)
+    form = WindowForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(window_form=form, status=422)
+    try:
+        saved, changes = save_window(window, WindowData(
+            code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data or "",
+            minutes=form.minutes.data, active=form.active.data), current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(window_form=form, status=422)
+    flash(_("Periode %(code)s is opgeslagen.", code=saved.code) if changes
+          else _("Er was niets gewijzigd."), "success" if changes else "info")
+    return redirect(url_for("bia.admin") + "#windows")
+
+
+@bp.post("/admin/categories")
+@bp.post("/admin/categories/<int:category_id>")
+@require(can_admin_bia)
+def save_category_view(category_id: int | None = None):
+    from .models import BiaImpactCategory
+    category = db.session.get(BiaImpactCategory, category_id) if category_id else None
+    if category_id and category is None:
+        abort(404)
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(category_form=form, status=422)
+    try:
+        saved, changes = save_category(category, CategoryData(
+            code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data or "",
+            sort_order=form.sort_order.data or 0, active=form.active.data), current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(category_form=form, status=422)
+    flash(_("Impactcategorie %(code)s is opgeslagen.", code=saved.code) if changes
+          else _("Er was niets gewijzigd."), "success" if changes else "info")
+    return redirect(url_for("bia.admin") + "#categories")
+
+
+@bp.post("/admin/threshold")
+@require(can_admin_bia)
+def save_threshold_view():
+    form = ThresholdForm()
+    form.threshold.choices = [(c.value, str(c.value)) for c in refdata().impacts]
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(threshold_form=form, status=422)
+    try:
+        changed = set_mtpd_threshold(form.threshold.data, current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(threshold_form=form, status=422)
+    flash(_("De MTPD-drempel is opgeslagen.") if changed else _("Er was niets gewijzigd."),
+          "success" if changed else "info")
+    return redirect(url_for("bia.admin") + "#threshold")
+
+
+@bp.post("/admin/bbn")
+@require(can_admin_bia)
+def save_bbn_view():
+    form = make_bbn_form(bia_config().bbn_rule)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(bbn_form=form, status=422)
+    rule = {(b, i, v): form[f"bbn-{b}-{i}-{v}"].data
+            for b in (1, 2, 3) for i in (1, 2, 3) for v in (1, 2, 3)}
+    try:
+        changes = set_bbn_rule(rule, current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(bbn_form=form, status=422)
+    flash(_("De BBN-regel is opgeslagen.") if changes else _("Er was niets gewijzigd."),
+          "success" if changes else "info")
+    return redirect(url_for("bia.admin") + "#bbn")

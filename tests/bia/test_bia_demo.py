@@ -22,3 +22,14 @@ def test_demo_bias_load_with_versions_and_a_slow_chain(app, users, runner):
     assert any(len(w.path) == 4 and w.path[-1] == "Netbeheerder (stroom)" for w in warnings)
     result = runner.invoke(args=["demo-bia"])
     assert result.exit_code == 1 and "already" in result.output
+
+
+def test_demo_bias_link_to_the_risks_of_their_voorziening(app, users, make_risk):
+    from lms_risk.bia.queries import risks_for_bia
+    gms_risk = make_risk("Uitval GMS", voorzieningen=["GMS"])
+    make_risk("Brand in de meldkamer")
+    bias = load_demo_bias(users["chair"])
+    db.session.commit()
+    gms = next(b for b in bias if b.voorziening and b.voorziening.code == "GMS")
+    assert [r.code for r in risks_for_bia(gms.id)] == [gms_risk.code]
+    assert sum(len(risks_for_bia(b.id)) for b in bias) == 1

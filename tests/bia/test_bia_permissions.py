@@ -17,10 +17,15 @@ USERS = tuple(TEST_USERS)  # admin, chair, amb, pol, viewer, auditor, rtd, pol_r
 CREATORS = ("admin", "chair", "rtd", "pol_rtd")
 RTD_EDITORS = ("admin", "chair", "rtd", "pol_rtd")  # a BIA of meldkamer RTD
 DH_EDITORS = ("admin", "chair")  # a BIA of meldkamer Den Haag
+RISK_EDITORS = ("admin", "chair", "amb", "pol", "pol_rtd")  # members edit risks
+ADMINS = ("admin",)
+RTD_LINKERS = tuple(sorted(set(RTD_EDITORS) | set(RISK_EDITORS)))
+DH_LINKERS = tuple(sorted(set(DH_EDITORS) | set(RISK_EDITORS)))
 
 # (method, url, allowed for a BIA of RTD, allowed for a BIA of DH[, form data])
 ROUTES = [
     ("GET", "/bia", USERS, USERS),
+    ("GET", "/bia/static/bia.css", USERS, USERS),
     ("GET", "/bia/{code}", USERS, USERS),
     ("GET", "/bia/{code}/compare", USERS, USERS),
     ("GET", "/bia/new", CREATORS, CREATORS),
@@ -35,6 +40,22 @@ ROUTES = [
     ("POST", "/bia/{code}/dependencies/{dep}/delete", RTD_EDITORS, DH_EDITORS),
     ("POST", "/bia/{code}/classification", RTD_EDITORS, DH_EDITORS,
      {"b": "2", "i": "2", "v": "1"}),
+    ("POST", "/bia/{code}/risks", RTD_LINKERS, DH_LINKERS, {"risk": "{risk}"}),
+    ("POST", "/bia/{code}/risks/{risk}/delete", RTD_LINKERS, DH_LINKERS),
+    ("POST", "/bia/for-risk/{risk}", RTD_LINKERS, DH_LINKERS, {"bia": "{code}"}),
+    ("POST", "/bia/for-risk/{risk}/{code}/delete", RTD_LINKERS, DH_LINKERS),
+    ("GET", "/bia/admin", ADMINS, ADMINS),
+    ("POST", "/bia/admin/windows", ADMINS, ADMINS,
+     {"code": "w{minutes}", "name_nl": "Periode", "minutes": "{minutes}", "active": "y"}),
+    ("POST", "/bia/admin/windows/1", ADMINS, ADMINS,
+     {"code": "15m", "name_nl": "15 minuten", "minutes": "15", "active": "y"}),
+    ("POST", "/bia/admin/categories", ADMINS, ADMINS,
+     {"code": "c{minutes}", "name_nl": "Categorie", "sort_order": "90", "active": "y"}),
+    ("POST", "/bia/admin/categories/1", ADMINS, ADMINS,
+     {"code": "LEVEN", "name_nl": "Mensenlevens en gezondheid", "sort_order": "1",
+      "active": "y"}),
+    ("POST", "/bia/admin/threshold", ADMINS, ADMINS, {"threshold": "4"}),
+    ("POST", "/bia/admin/bbn", ADMINS, ADMINS, {}),
 ]
 
 
@@ -47,16 +68,20 @@ def _bia(make_bia, users, meldkamer):
 
 
 @pytest.mark.parametrize("who", USERS)
-def test_bia_route_permissions(client, auth, make_bia, users, who):
+def test_bia_route_permissions(client, auth, make_bia, make_risk, users, who):
     auth.login(who)
+    risk = make_risk("Uitval GMS")
     for method, url, rtd_allowed, dh_allowed, *data in ROUTES:
         for meldkamer, allowed in (("RTD", rtd_allowed), ("DH", dh_allowed)):
             bia, dep = _bia(make_bia, users, meldkamer)
-            form = dict(data[0]) if data else {}
+            names = {"code": bia.code, "dep": dep.id, "risk": risk.code,
+                     "minutes": 100 + bia.id}  # a new window's minutes are unique
+            form = {k: v.format(**names) if isinstance(v, str) else v
+                    for k, v in (data[0] if data else {}).items()}
             if url.endswith("/edit") and "subject" in form:
                 form["meldkamers"] = [meldkamer]
-            response = client.open(url.format(code=bia.code, dep=dep.id), method=method,
-                                   data=form)
+            response = client.open(url.format(**names), method=method, data=form)
+            response.close()  # a static file's response holds the file open until closed
             if who in allowed:
                 assert response.status_code in (200, 302), (who, method, url, meldkamer,
                                                             response.status_code)
@@ -101,7 +126,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, make_bia):
 
 def test_every_bia_route_is_in_the_table(app):
     adapter = app.url_map.bind("localhost.test")
-    covered = {(adapter.match(url.format(code="BIA-001", dep=1), method=method)[0], method)
+    covered = {(adapter.match(url.format(code="BIA-001", dep=1, risk="R-0001", minutes=1),
+                              method=method)[0], method)
                for method, url, *_ in ROUTES} | {("bia.new", "POST")}
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("bia."):
@@ -109,19 +135,22 @@ def test_every_bia_route_is_in_the_table(app):
                 assert (rule.endpoint, method) in covered, (rule.endpoint, method)
 
 
-def test_every_bia_form_needs_its_csrf_token(app, client, auth, make_bia, users):
+def test_every_bia_form_needs_its_csrf_token(app, client, auth, make_bia, make_risk, users):
     bia, dep = _bia(make_bia, users, "RTD")
+    risk = make_risk()
     auth.login("admin")
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         for method, url, *_, in ROUTES:
             if method == "POST":
-                response = client.post(url.format(code=bia.code, dep=dep.id),
+                response = client.post(url.format(code=bia.code, dep=dep.id, risk=risk.code),
                                        data={"subject": "x", "b": "1", "i": "1", "v": "1",
-                                             "kind": "person", "name": "x"})
+                                             "kind": "person", "name": "x",
+                                             "risk": risk.code, "bia": bia.code})
                 assert response.status_code == 400, url
         assert client.post("/bia/new", data={"subject": "x"}).status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     db.session.expire_all()
     assert len(bia.versions) == 1 and bia.versions[0].approved_at is None and bia.bbn is None
+    assert bia.risks == []
