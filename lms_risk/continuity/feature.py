@@ -9,6 +9,7 @@ from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from ..reference.data import refdata
 from .fields import field_label, show_value
 from .panel import risk_panel
+from .sheets import SHEETS
 from .permissions import can_create_plan, can_edit_plan, can_make_risk, can_read_continuity
 from .views import bp
 
@@ -30,6 +31,7 @@ FEATURE = Feature(
     actions={"approve": _l("vastgesteld"), "new_version": _l("nieuwe versie"),
              "link": _l("gekoppeld"), "unlink": _l("ontkoppeld"),
              "finding": _l("bevinding uit oefening")},
+    sheets=SHEETS,
     risk_panels=[RiskPanel("continuity", _l("Continuïteitsplannen"),
                            "continuity/panel.html", context=risk_panel, order=40)],
     permissions={"can_create_plan": can_create_plan, "can_edit_plan": can_edit_plan,

@@ -42,7 +42,8 @@ def test_workbook_has_the_dutch_sheets_and_a_row_per_risk(client, auth, register
     book = _load(response.data)
     assert book.sheetnames == [
         "Register", "AMB - Ambulancezorg", "POL - Politie", "BRW - Brandweer",
-        "KMAR - Koninklijke Marechaussee", "LMS", "Heatmap", "Matrix", "Lijsten", "Historie",
+        "KMAR - Koninklijke Marechaussee", "LMS", "Heatmap", "Matrix", "Plannen", "Oefeningen",
+        "Lijsten", "Historie",
         "Over deze export"]
     register_ws = book["Register"]
     assert register_ws.freeze_panes == "A2"
