@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from ..reference.data import refdata
+from .demo import demo_continuity, load_demo_plans
 from .fields import field_label, show_value
 from .panel import risk_panel
 from .sheets import SHEETS
@@ -16,6 +17,8 @@ from .views import bp
 FEATURE = Feature(
     name="continuity",
     blueprint=bp,
+    commands=[demo_continuity],
+    demo=load_demo_plans,
     menu=[MenuEntry("continuity.index", _l("Continuïteit"), visible=can_read_continuity,
                     order=35, active=("continuity",))],
     entities=[
