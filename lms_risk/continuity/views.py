@@ -49,7 +49,7 @@ from .permissions import (
     can_read_continuity,
     covers_meldkamer,
 )
-from .queries import Verdict, age_class, overview, plan_rto
+from .queries import Verdict, age_class, overview, plan_rows, plan_rto, takeover_matrix
 from .services import (
     NewRisk,
     PlanError,
@@ -67,7 +67,7 @@ from .services import (
     update_plan,
 )
 
-bp = Blueprint("continuity", __name__, url_prefix="/continuity")
+bp = Blueprint("continuity", __name__, url_prefix="/continuity", static_folder="static")
 
 LABELS = {"status": PLAN_STATUS_LABELS, "fallback": FALLBACK_LABELS,
           "kind": EXERCISE_KIND_LABELS, "result": RESULT_LABELS}
@@ -125,6 +125,17 @@ def index():
     today = date.today()
     return render_template("continuity/overview.html", **_ctx(
         o=overview(refs, today), refs=refs, age_class=age_class))
+
+
+@bp.get("/takeover")
+@require(can_read_continuity)
+def takeover():
+    """The takeover matrix on its own page (one query: every plan in force with its last
+    exercise)."""
+    refs = refdata()
+    today = date.today()
+    return render_template("continuity/takeover.html", **_ctx(
+        matrix=takeover_matrix(plan_rows(), refs, today), refs=refs))
 
 
 @bp.get("/overview.xlsx")

@@ -65,6 +65,8 @@ def test_overview_lists(client, auth, make_plan, make_exercise, make_rto_bia, ma
     assert "age-recent" in matrix and "age-aging" in matrix and "age-never" in matrix
     assert "nooit geoefend" in matrix  # the age in words, not colour only
     assert f"geoefend {(TODAY - timedelta(days=30)).strftime('%d-%m-%Y')}" in matrix
+    alone = client.get("/continuity/takeover").get_data(as_text=True)
+    assert w["recent"].code in alone and "age-recent" in alone
 
 
 def test_overview_percentages(app, make_plan, make_exercise, make_rto_bia, make_risk, users):

@@ -24,6 +24,8 @@ DH_RISK_MAKERS = ("admin", "chair")
 ROUTES = [
     ("GET", "/continuity", USERS, USERS),
     ("GET", "/continuity/overview.xlsx", USERS, USERS),
+    ("GET", "/continuity/takeover", USERS, USERS),
+    ("GET", "/continuity/static/continuity.css", USERS, USERS),
     ("GET", "/continuity/plans", USERS, USERS),
     ("GET", "/continuity/plans/{code}", USERS, USERS),
     ("GET", "/continuity/exercises/{ex}", USERS, USERS),
