@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -123,11 +124,11 @@ class Exercise(db.Model):
         CheckConstraint("kind IN ('tabletop', 'failover', 'uitwijk')", name="kind"),
         CheckConstraint("result IS NULL OR result IN ('geslaagd', 'deels', 'niet_geslaagd')",
                         name="result"),
+        Index("ix_continuity_exercise_plan_held", "plan_id", "held_on"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)  # OEF-0001
-    plan_id: Mapped[int] = mapped_column(ForeignKey("continuity_plan.id", ondelete="CASCADE"),
-                                         index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("continuity_plan.id", ondelete="CASCADE"))
     held_on: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     scenario: Mapped[str] = mapped_column(Text, default="")

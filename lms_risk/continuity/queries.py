@@ -16,7 +16,7 @@ from ..risks.models import Risk
 from .models import Exercise, Plan, plan_risk
 
 YEAR = 365
-LIST_LIMIT = 200  # rows a list shows on the page; the Excel export has them all
+LIST_LIMIT = 50  # rows a list shows on the page; the Excel export has them all
 
 
 def _latest_version_numbers():
@@ -41,15 +41,22 @@ def current_rtos(bia_ids=None) -> dict[int, int | None]:
     return dict(db.session.execute(query).all())
 
 
-def last_exercise_query():
-    """Each plan's latest exercise (by date, then id) as a subquery of exercise columns."""
-    ranked = select(Exercise.id, Exercise.plan_id, Exercise.code, Exercise.held_on,
-                    Exercise.kind, Exercise.result, Exercise.achieved_minutes,
-                    func.row_number().over(partition_by=Exercise.plan_id,
-                                           order_by=(Exercise.held_on.desc(),
-                                                     Exercise.id.desc())).label("rank")
-                    ).subquery()
-    return select(ranked).where(ranked.c.rank == 1).subquery()
+def last_exercises(plan_ids=None) -> dict[int, tuple]:
+    """{plan id: (code, held_on, achieved_minutes, result, kind)} of each plan's latest exercise
+    (by date, then the latest recorded). The newest date per plan comes from the index on
+    (plan_id, held_on); the exercises of that date are then looked up by it."""
+    newest = select(Exercise.plan_id, func.max(Exercise.held_on).label("held_on")) \
+        .group_by(Exercise.plan_id)
+    if plan_ids is not None:
+        newest = newest.where(Exercise.plan_id.in_(list(plan_ids)))
+    newest = newest.subquery()
+    rows = db.session.execute(
+        select(Exercise.plan_id, Exercise.id, Exercise.code, Exercise.held_on,
+               Exercise.achieved_minutes, Exercise.result, Exercise.kind)
+        .join(newest, and_(newest.c.plan_id == Exercise.plan_id,
+                           newest.c.held_on == Exercise.held_on))
+        .order_by(Exercise.id)).all()
+    return {row[0]: tuple(row[2:]) for row in rows}  # the latest id of a date wins
 
 
 @dataclass
@@ -85,23 +92,23 @@ def plan_rto(plan) -> int | None:
 # --- the risk page's panel ----------------------------------------------------------------------
 
 def plans_for_risk(risk_id: int) -> list[tuple]:
-    """(plan, last exercise row or None, verdict or None) of every plan linked to the risk."""
-    last = last_exercise_query()
-    rto = current_rto_query()
-    rows = db.session.execute(
-        select(Plan, last.c.code, last.c.held_on, last.c.result, last.c.achieved_minutes,
-               last.c.kind, rto.c.rto)
-        .join(plan_risk, plan_risk.c.plan_id == Plan.id)
-        .outerjoin(last, last.c.plan_id == Plan.id)
-        .outerjoin(rto, rto.c.bia_id == Plan.bia_id)
+    """(plan, last exercise as a dict or None) of every plan linked to the risk."""
+    plans = db.session.scalars(
+        select(Plan).join(plan_risk, plan_risk.c.plan_id == Plan.id)
         .where(plan_risk.c.risk_id == risk_id).order_by(Plan.code)).all()
+    if not plans:
+        return []
+    last = last_exercises([p.id for p in plans])
+    rtos = current_rtos([p.bia_id for p in plans if p.bia_id is not None])
     out = []
-    for plan, code, held_on, result, achieved, kind, rto_minutes in rows:
+    for plan in plans:
         exercise = None
-        if code is not None:
+        if plan.id in last:
+            code, held_on, achieved, result, kind = last[plan.id]
             exercise = {"code": code, "held_on": held_on, "result": result,
                         "achieved": achieved, "kind": kind,
-                        "verdict": Verdict(achieved, plan.target_minutes, rto_minutes)}
+                        "verdict": Verdict(achieved, plan.target_minutes,
+                                           rtos.get(plan.bia_id))}
         out.append((plan, exercise))
     return out
 
@@ -249,18 +256,20 @@ class PlanRow:
 
 
 def plan_rows() -> list[PlanRow]:
-    """Every plan in force with its latest exercise and its BIA's RTO, in one query."""
-    last = last_exercise_query()
-    rto = current_rto_query()
+    """Every plan in force with its latest exercise and its BIA's RTO: three plain queries joined
+    here (one query joining the window and the grouping as subqueries is slower on SQLite)."""
     rows = db.session.execute(
         select(Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
                Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
-               Plan.target_minutes, rto.c.rto, last.c.code, last.c.held_on,
-               last.c.achieved_minutes)
-        .outerjoin(last, last.c.plan_id == Plan.id)
-        .outerjoin(rto, rto.c.bia_id == Plan.bia_id)
+               Plan.target_minutes, Plan.bia_id)
         .where(Plan.status != "vervallen").order_by(Plan.code)).all()
-    return [PlanRow(*row) for row in rows]
+    last = last_exercises()
+    rtos = current_rtos()
+    out = []
+    for *head, target, bia_id in rows:
+        code, held_on, achieved, _result, _kind = last.get(head[0], (None,) * 5)
+        out.append(PlanRow(*head, target, rtos.get(bia_id), code, held_on, achieved))
+    return out
 
 
 def age_class(last: date | None, today: date) -> str:

@@ -73,8 +73,21 @@ LABELS = {"status": PLAN_STATUS_LABELS, "fallback": FALLBACK_LABELS,
           "kind": EXERCISE_KIND_LABELS, "result": RESULT_LABELS}
 
 
+def _prefix(endpoint: str, **args) -> str:
+    """The URL of ``endpoint`` without its code, to which a page appends codes: building
+    thousands of links one ``url_for`` at a time costs more than the page's queries (codes are
+    letters, digits and dashes: nothing to quote)."""
+    return url_for(endpoint, code="X", **args)[:-1]
+
+
+def _urls() -> dict:
+    return {"plan": _prefix("continuity.plan"), "exercise": _prefix("continuity.exercise"),
+            "risk": _prefix("risks.detail"), "bia": _prefix("bia.detail")}
+
+
 def _ctx(**kwargs) -> dict:
-    return dict(labels=LABELS, minutes_label=minutes_label, today=date.today(), **kwargs)
+    return dict(labels=LABELS, minutes_label=minutes_label, today=date.today(), urls=_urls(),
+                **kwargs)
 
 
 def _posted() -> None:
@@ -156,11 +169,16 @@ def export():
 @require(can_read_continuity)
 def plans():
     refs = refdata()
-    args = {k: (request.args.get(k) or "").strip() for k in ("meldkamer", "voorziening")}
-    query = select(Plan).order_by(Plan.code)
-    for name, column in (("meldkamer", Plan.meldkamer_id), ("voorziening", Plan.voorziening_id)):
+    args = {k: (request.args.get(k) or "").strip()
+            for k in ("meldkamer", "voorziening", "fallback")}
+    query = select(Plan).order_by(Plan.code).options(
+        selectinload(Plan.meldkamer), selectinload(Plan.voorziening),
+        selectinload(Plan.fallback_meldkamer))
+    for name, ref, column in (("meldkamer", "meldkamers", Plan.meldkamer_id),
+                              ("voorziening", "voorzieningen", Plan.voorziening_id),
+                              ("fallback", "meldkamers", Plan.fallback_meldkamer_id)):
         if args[name]:
-            item = refs.list(name + ("s" if name == "meldkamer" else "en")).by_code.get(args[name])
+            item = refs.list(ref).by_code.get(args[name])
             query = query.where(column == (item.id if item else -1))
     items = db.session.scalars(query).all()
     return render_template("continuity/plans.html", **_ctx(plans=items, args=args, refs=refs))

@@ -76,7 +76,7 @@ def upgrade():
     )
     with op.batch_alter_table('continuity_exercise', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_continuity_exercise_held_on'), ['held_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_continuity_exercise_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_continuity_exercise_plan_held', ['plan_id', 'held_on'], unique=False)
 
     op.create_table('continuity_plan_approval',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -152,7 +152,7 @@ def downgrade():
 
     op.drop_table('continuity_plan_approval')
     with op.batch_alter_table('continuity_exercise', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_continuity_exercise_plan_id'))
+        batch_op.drop_index('ix_continuity_exercise_plan_held')
         batch_op.drop_index(batch_op.f('ix_continuity_exercise_held_on'))
 
     op.drop_table('continuity_exercise')
