@@ -20,10 +20,9 @@ from ..excel.workbook import Change, SheetColumn, SheetPlan, SheetSpec, match_co
 from ..extensions import db
 from ..risks.models import Risk
 from .fields import EXERCISE_FIELDS, PLAN_FIELDS, ExerciseData, PlanData, StepData
-from .models import Exercise, Finding, Plan
+from .models import Exercise, Plan
 from .permissions import can_create_plan, can_edit_all_plans, can_edit_plan, covers_meldkamer
 from .services import (
-    PlanError,
     _exercise_errors,
     _plan_errors,
     create_plan,

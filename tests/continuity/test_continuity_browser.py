@@ -123,7 +123,8 @@ def test_continuity_pages_in_both_languages_and_on_a_phone(browser, live_server,
     app, base = live_server
     codes = seed(app, with_miss=True)
     os.makedirs(SHOTS, exist_ok=True)
-    pages = [("overview", "/continuity"), ("takeover", "/continuity/takeover"), ("plans", "/continuity/plans"),
+    pages = [("overview", "/continuity"), ("takeover", "/continuity/takeover"),
+             ("plans", "/continuity/plans"),
              ("plan", f"/continuity/plans/{codes['plan']}"),
              ("plan-form", f"/continuity/plans/{codes['plan']}/edit"),
              ("exercise-form", f"/continuity/plans/{codes['plan']}/exercises/new"),
