@@ -1,7 +1,7 @@
 """BIA ↔ risk links: which risks a BIA's subject bears on (many to many).
 
 Revision ID: 0008_bia_links
-Revises: 0006_risk_edits
+Revises: 0007_continuity
 Create Date: 2026-11-23 15:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008_bia_links'
-down_revision = '0006_risk_edits'
+down_revision = '0007_continuity'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,18 @@
+"""The risk page's panel: the plans linked to the risk, each with its last exercise and result."""
+
+from flask_login import current_user
+
+from ..core.forms import EmptyForm
+from .fields import EXERCISE_KIND_LABELS, RESULT_LABELS, minutes_label
+from .forms import LinkPlanForm
+from .permissions import can_create_plan, can_edit_plan
+from .queries import plans_for_risk
+
+
+def risk_panel(risk, user) -> dict:
+    rows = plans_for_risk(risk.id)
+    return {"plans": [(plan, exercise, can_edit_plan(user, plan)) for plan, exercise in rows],
+            "can_link": can_create_plan(user), "link_form": LinkPlanForm(),
+            "button_form": EmptyForm(), "kind_labels": EXERCISE_KIND_LABELS,
+            "result_labels": RESULT_LABELS, "minutes_label": minutes_label,
+            "user": current_user}

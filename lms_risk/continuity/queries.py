@@ -1,0 +1,376 @@
+"""What the continuity pages read: each list is one query (or two), whatever the data's size.
+
+``last_exercises`` gives each plan's latest exercise through a window function; ``current_rtos``
+each BIA's RTO in its latest version. The overview's lists, the takeover matrix and the
+percentages are built from a handful of such queries (see ``overview``)."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from ..bia.models import Bia, BiaDependency, BiaVersion
+from ..extensions import db
+from ..matrix.models import RiskLevel
+from ..risks.models import Risk
+from .models import Exercise, Plan, plan_risk
+
+YEAR = 365
+LIST_LIMIT = 50  # rows a list shows on the page; the Excel export has them all
+
+
+def _latest_version_numbers():
+    return (select(BiaVersion.bia_id, func.max(BiaVersion.number).label("number"))
+            .group_by(BiaVersion.bia_id).subquery())
+
+
+def current_rto_query():
+    """(bia_id, rto_minutes) of each BIA's latest version, as a subquery."""
+    latest = _latest_version_numbers()
+    return (select(BiaVersion.bia_id.label("bia_id"), BiaVersion.rto_minutes.label("rto"))
+            .join(latest, and_(latest.c.bia_id == BiaVersion.bia_id,
+                               latest.c.number == BiaVersion.number))
+            .subquery())
+
+
+def current_rtos(bia_ids=None) -> dict[int, int | None]:
+    rto = current_rto_query()
+    query = select(rto.c.bia_id, rto.c.rto)
+    if bia_ids is not None:
+        query = query.where(rto.c.bia_id.in_(list(bia_ids)))
+    return dict(db.session.execute(query).all())
+
+
+def last_exercises(plan_ids=None) -> dict[int, tuple]:
+    """{plan id: (code, held_on, achieved_minutes, result, kind)} of each plan's latest exercise
+    (by date, then the latest recorded). The newest date per plan comes from the index on
+    (plan_id, held_on); the exercises of that date are then looked up by it."""
+    newest = select(Exercise.plan_id, func.max(Exercise.held_on).label("held_on")) \
+        .group_by(Exercise.plan_id)
+    if plan_ids is not None:
+        newest = newest.where(Exercise.plan_id.in_(list(plan_ids)))
+    newest = newest.subquery()
+    rows = db.session.execute(
+        select(Exercise.plan_id, Exercise.id, Exercise.code, Exercise.held_on,
+               Exercise.achieved_minutes, Exercise.result, Exercise.kind)
+        .join(newest, and_(newest.c.plan_id == Exercise.plan_id,
+                           newest.c.held_on == Exercise.held_on))
+        .order_by(Exercise.id)).all()
+    return {row[0]: tuple(row[2:]) for row in rows}  # the latest id of a date wins
+
+
+@dataclass
+class Verdict:
+    """An exercise's achieved recovery time against its plan's target and its BIA's RTO."""
+
+    achieved: int | None
+    target: int | None
+    rto: int | None
+
+    @property
+    def missed_target(self) -> bool:
+        return None not in (self.achieved, self.target) and self.achieved > self.target
+
+    @property
+    def missed_rto(self) -> bool:
+        return None not in (self.achieved, self.rto) and self.achieved > self.rto
+
+    @property
+    def met(self) -> bool | None:
+        """True when every known target was met; None when nothing could be compared."""
+        if self.achieved is None or (self.target is None and self.rto is None):
+            return None
+        return not (self.missed_target or self.missed_rto)
+
+
+def plan_rto(plan) -> int | None:
+    if plan.bia_id is None:
+        return None
+    return current_rtos([plan.bia_id]).get(plan.bia_id)
+
+
+# --- the risk page's panel ----------------------------------------------------------------------
+
+def plans_for_risk(risk_id: int) -> list[tuple]:
+    """(plan, last exercise as a dict or None) of every plan linked to the risk."""
+    plans = db.session.scalars(
+        select(Plan).join(plan_risk, plan_risk.c.plan_id == Plan.id)
+        .where(plan_risk.c.risk_id == risk_id).order_by(Plan.code)).all()
+    if not plans:
+        return []
+    last = last_exercises([p.id for p in plans])
+    rtos = current_rtos([p.bia_id for p in plans if p.bia_id is not None])
+    out = []
+    for plan in plans:
+        exercise = None
+        if plan.id in last:
+            code, held_on, achieved, result, kind = last[plan.id]
+            exercise = {"code": code, "held_on": held_on, "result": result,
+                        "achieved": achieved, "kind": kind,
+                        "verdict": Verdict(achieved, plan.target_minutes,
+                                           rtos.get(plan.bia_id))}
+        out.append((plan, exercise))
+    return out
+
+
+# --- the overview -------------------------------------------------------------------------------
+
+def high_level_ids() -> list[int]:
+    """The risk levels 'hoog' and above (the two highest ranks of the matrix)."""
+    ranks = db.session.execute(select(RiskLevel.id, RiskLevel.rank)
+                               .order_by(RiskLevel.rank.desc())).all()
+    return [i for i, _rank in ranks[:2]]
+
+
+def _open_risks():
+    return and_(Risk.archived_at.is_(None), Risk.status != "gesloten")
+
+
+def high_risks_without_plan(level_ids, limit=LIST_LIMIT):
+    query = (select(Risk.code, Risk.title, Risk.netto_level_id, Risk.owner)
+             .where(_open_risks(), Risk.netto_level_id.in_(level_ids),
+                    ~select(plan_risk.c.risk_id).where(plan_risk.c.risk_id == Risk.id).exists())
+             .order_by(Risk.netto_priority.desc(), Risk.code))
+    return _limited(query, limit)
+
+
+def _limited(query, limit):
+    """(rows, total): the first ``limit`` rows and how many there are in all (one query: the
+    count rides along as a window)."""
+    counted = query.add_columns(func.count().over().label("total"))
+    if limit is not None:
+        counted = counted.limit(limit)
+    rows = db.session.execute(counted).all()
+    total = rows[0][-1] if rows else 0
+    return [tuple(r[:-1]) for r in rows], total
+
+
+def plans_not_exercised(today: date, limit=LIST_LIMIT):
+    """Plans in force (not 'vervallen') without an exercise in the last 12 months (BIO2
+    5.30.01): (code, title, meldkamer_id, voorziening_id, last exercised or None)."""
+    since = today - timedelta(days=YEAR)
+    last = (select(Exercise.plan_id, func.max(Exercise.held_on).label("last"))
+            .group_by(Exercise.plan_id).subquery())
+    query = (select(Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id, last.c.last)
+             .outerjoin(last, last.c.plan_id == Plan.id)
+             .where(Plan.status != "vervallen", or_(last.c.last.is_(None), last.c.last < since))
+             .order_by(last.c.last.is_not(None), last.c.last, Plan.code))
+    return _limited(query, limit)
+
+
+def exercises_over_rto(limit=LIST_LIMIT):
+    """Exercises whose achieved recovery time exceeded the RTO of the BIA their plan covers."""
+    rto = current_rto_query()
+    query = (select(Exercise.code, Exercise.held_on, Plan.code, Plan.title,
+                    Exercise.achieved_minutes, rto.c.rto, Plan.target_minutes)
+             .join(Plan, Plan.id == Exercise.plan_id)
+             .join(rto, rto.c.bia_id == Plan.bia_id)
+             .where(Exercise.achieved_minutes > rto.c.rto)
+             .order_by(Exercise.held_on.desc(), Exercise.code))
+    return _limited(query, limit)
+
+
+def voorzieningen_without_bia(refs, today: date) -> list[tuple]:
+    """(voorziening, reason, bia code or None, review date or None) for each active voorziening
+    without a BIA, without an approved BIA version, or whose BIA's review is overdue."""
+    approved = (select(BiaVersion.bia_id).where(BiaVersion.approved_at.is_not(None))
+                .group_by(BiaVersion.bia_id).subquery())
+    rows = db.session.execute(
+        select(Bia.voorziening_id, Bia.code, Bia.next_review, approved.c.bia_id)
+        .outerjoin(approved, approved.c.bia_id == Bia.id)
+        .where(Bia.voorziening_id.is_not(None)).order_by(Bia.code)).all()
+    by_voorziening: dict[int, list] = {}
+    for vid, code, review, approved_id in rows:
+        by_voorziening.setdefault(vid, []).append((code, review, approved_id is not None))
+    out = []
+    for item in refs.voorzieningen.active:
+        bias = by_voorziening.get(item.id, [])
+        if not bias:
+            out.append((item, "none", None, None))
+            continue
+        good = [b for b in bias if b[2] and (b[1] is None or b[1] >= today)]
+        if good:
+            continue
+        overdue = [b for b in bias if b[2] and b[1] is not None and b[1] < today]
+        if overdue:
+            code, review, _ok = min(overdue, key=lambda b: b[1])
+            out.append((item, "overdue", code, review))
+        else:
+            out.append((item, "unapproved", bias[0][0], bias[0][1]))
+    return out
+
+
+def slow_dependencies(limit=LIST_LIMIT) -> tuple[list, int]:
+    """Dependencies that recover slower than the RTO of the BIA depending on them:
+    (bia code, subject, rto, dependency name, its recovery time). A dependency on another BIA
+    (or on a voorziening that has one) recovers in that BIA's RTO unless a time is given."""
+    rto = current_rto_query()
+    bias = {b.id: b for b in db.session.execute(
+        select(Bia.id, Bia.code, Bia.subject, Bia.voorziening_id)).all()}
+    rtos = dict(db.session.execute(select(rto.c.bia_id, rto.c.rto)).all())
+    by_voorziening = {}
+    for b in bias.values():
+        if b.voorziening_id is not None:
+            by_voorziening.setdefault(b.voorziening_id, b.id)
+    deps = db.session.execute(
+        select(BiaDependency.bia_id, BiaDependency.kind, BiaDependency.target_bia_id,
+               BiaDependency.voorziening_id, BiaDependency.name, BiaDependency.recovery_minutes)
+        .order_by(BiaDependency.bia_id, BiaDependency.id)).all()
+    out = []
+    for bia_id, kind, target_id, voorziening_id, name, minutes in deps:
+        own = rtos.get(bia_id)
+        if own is None:
+            continue
+        target = target_id if kind == "bia" else by_voorziening.get(voorziening_id)
+        if minutes is None and target is not None:
+            minutes = rtos.get(target)
+        if minutes is None or minutes <= own:
+            continue
+        if target is not None and target in bias:
+            name = name or f"{bias[target].code} {bias[target].subject}"
+        out.append((bias[bia_id].code, bias[bia_id].subject, own, name or kind, minutes,
+                    bias[target].code if target in bias else None))
+    out.sort(key=lambda r: (r[0], -r[4]))
+    return (out if limit is None else out[:limit]), len(out)
+
+
+@dataclass
+class PlanRow:
+    id: int
+    code: str
+    title: str
+    meldkamer_id: int | None
+    voorziening_id: int | None
+    fallback_id: int | None
+    fallback_kind: str | None
+    approved: bool
+    target: int | None
+    rto: int | None
+    last_code: str | None
+    last_date: date | None
+    last_achieved: int | None
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.last_achieved, self.target, self.rto)
+
+
+def plan_rows() -> list[PlanRow]:
+    """Every plan in force with its latest exercise and its BIA's RTO: three plain queries joined
+    here (one query joining the window and the grouping as subqueries is slower on SQLite)."""
+    rows = db.session.execute(
+        select(Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
+               Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
+               Plan.target_minutes, Plan.bia_id)
+        .where(Plan.status != "vervallen").order_by(Plan.code)).all()
+    last = last_exercises()
+    rtos = current_rtos()
+    out = []
+    for *head, target, bia_id in rows:
+        code, held_on, achieved, _result, _kind = last.get(head[0], (None,) * 5)
+        out.append(PlanRow(*head, target, rtos.get(bia_id), code, held_on, achieved))
+    return out
+
+
+def age_class(last: date | None, today: date) -> str:
+    """'recent' (within 12 months), 'aging' (12–24 months), 'old' (longer) or 'never'."""
+    if last is None:
+        return "never"
+    days = (today - last).days
+    return "recent" if days <= YEAR else "aging" if days <= 2 * YEAR else "old"
+
+
+@dataclass
+class TakeoverCell:
+    plans: list = field(default_factory=list)  # PlanRow
+    voorzieningen: list = field(default_factory=list)  # ids; None = every voorziening
+    last: date | None = None
+    age: str = "never"
+
+
+def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
+    """{(meldkamer id, fallback meldkamer id): TakeoverCell} of the plans that name both."""
+    cells: dict[tuple, TakeoverCell] = {}
+    for row in rows:
+        if row.meldkamer_id is None or row.fallback_id is None:
+            continue
+        cell = cells.setdefault((row.meldkamer_id, row.fallback_id), TakeoverCell())
+        cell.plans.append(row)
+        if row.voorziening_id not in cell.voorzieningen:
+            cell.voorzieningen.append(row.voorziening_id)
+        if row.last_date is not None and (cell.last is None or row.last_date > cell.last):
+            cell.last = row.last_date
+    order = {v.id: n for n, v in enumerate(refs.voorzieningen.all)}
+    for cell in cells.values():
+        cell.age = age_class(cell.last, today)
+        cell.voorzieningen.sort(key=lambda v: -1 if v is None else order.get(v, 99))
+    return cells
+
+
+@dataclass
+class Coverage:
+    """For one meldkamer (over the voorzieningen) or one voorziening (over the meldkamers): how
+    many of its pairs have an approved plan, one exercised within 12 months, and one whose last
+    exercise met its targets."""
+
+    total: int
+    documented: int = 0
+    exercised: int = 0
+    met: int = 0
+
+    def pct(self, name: str) -> int:
+        return round(100 * getattr(self, name) / self.total) if self.total else 0
+
+
+def coverage(rows: list[PlanRow], refs, today: date) -> tuple[dict, dict]:
+    """({meldkamer id: Coverage}, {voorziening id: Coverage}). A plan without a voorziening
+    covers every voorziening of its meldkamer; one without a meldkamer, every meldkamer."""
+    meldkamers = [m.id for m in refs.meldkamers.active]
+    voorzieningen = [v.id for v in refs.voorzieningen.active]
+    pairs: dict[tuple, list[bool]] = {}  # (m, v) -> [documented, exercised, met]
+    since = today - timedelta(days=YEAR)
+    for row in rows:
+        ms = [row.meldkamer_id] if row.meldkamer_id is not None else meldkamers
+        vs = [row.voorziening_id] if row.voorziening_id is not None else voorzieningen
+        flags = (row.approved, row.last_date is not None and row.last_date >= since,
+                 bool(row.verdict.met))
+        for m in ms:
+            for v in vs:
+                have = pairs.setdefault((m, v), [False, False, False])
+                for i, flag in enumerate(flags):
+                    have[i] = have[i] or flag
+    by_m = {m: Coverage(len(voorzieningen)) for m in meldkamers}
+    by_v = {v: Coverage(len(meldkamers)) for v in voorzieningen}
+    for (m, v), (documented, exercised, met) in pairs.items():
+        for cov in (by_m.get(m), by_v.get(v)):
+            if cov is None:
+                continue
+            cov.documented += documented
+            cov.exercised += exercised
+            cov.met += met
+    return by_m, by_v
+
+
+@dataclass
+class Overview:
+    high_risks: tuple
+    not_exercised: tuple
+    over_rto: tuple
+    no_bia: list
+    slow: tuple
+    matrix: dict
+    by_meldkamer: dict
+    by_voorziening: dict
+    levels: dict
+
+
+def overview(refs, today: date, limit=LIST_LIMIT) -> Overview:
+    levels = high_level_ids()
+    rows = plan_rows()
+    by_m, by_v = coverage(rows, refs, today)
+    return Overview(
+        high_risks=high_risks_without_plan(levels, limit), not_exercised=plans_not_exercised(
+            today, limit), over_rto=exercises_over_rto(limit),
+        no_bia=voorzieningen_without_bia(refs, today), slow=slow_dependencies(limit),
+        matrix=takeover_matrix(rows, refs, today), by_meldkamer=by_m, by_voorziening=by_v,
+        levels={lvl.id: lvl for lvl in refs.levels})

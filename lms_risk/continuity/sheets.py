@@ -1,0 +1,453 @@
+"""The workbook's sheets Plannen (one row per continuity plan) and Oefeningen (one row per
+exercise), exported with the register and imported with the same checks, preview and
+all-or-nothing writing: every row is checked against the field specification and the services'
+rules before anything is written; an unedited export imports as zero changes.
+
+A row is found by its code; a row without a code is a new plan or exercise. Recovery steps and
+findings are one per line in their cell (a step as ``omschrijving | verantwoordelijke | minuten``).
+"""
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.fields import Field, text_of
+from ..core.workbook import message
+from ..excel.reader import column_letters as column_letter
+from ..excel.workbook import Change, SheetColumn, SheetPlan, SheetSpec, match_columns
+from ..extensions import db
+from ..risks.models import Risk
+from .fields import EXERCISE_FIELDS, PLAN_FIELDS, ExerciseData, PlanData, StepData
+from .models import Exercise, Plan
+from .permissions import can_create_plan, can_edit_all_plans, can_edit_plan, covers_meldkamer
+from .services import (
+    _exercise_errors,
+    _plan_errors,
+    create_plan,
+    link_risk,
+    record_exercise,
+    set_plan_bia,
+    unlink_risk,
+    update_exercise,
+    update_plan,
+)
+
+PLAN_SHEET = ("Plannen", "Continuïteitsplannen", "Plans")
+EXERCISE_SHEET = ("Oefeningen", "Exercises")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
+
+
+# --- cells --------------------------------------------------------------------------------------
+
+def steps_cell(steps) -> str:
+    lines = []
+    for s in steps:
+        parts = [s.description, s.responsible or "",
+                 "" if s.target_minutes is None else str(s.target_minutes)]
+        lines.append(" | ".join(parts).rstrip(" |"))
+    return "\n".join(lines)
+
+
+def parse_steps(value) -> list:
+    steps = []
+    for n, line in enumerate(text_of(value).splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) > 3:
+            raise ValueError(_("stap %(n)s: hoogstens drie delen (omschrijving | "
+                               "verantwoordelijke | minuten)", n=n))
+        parts += [""] * (3 - len(parts))
+        minutes = None
+        if parts[2]:
+            if not parts[2].isdigit():
+                raise ValueError(_("stap %(n)s: de doeltijd is geen geheel getal", n=n))
+            minutes = int(parts[2])
+        steps.append(StepData(description=parts[0], responsible=parts[1], target_minutes=minutes))
+    return steps
+
+
+def parse_lines(value) -> list:
+    return [line.strip() for line in text_of(value).splitlines() if line.strip()]
+
+
+def parse_codes(value) -> list:
+    return sorted({p.strip().upper() for p in re.split(r"[,;\n]", text_of(value)) if p.strip()})
+
+
+def _field_column(spec: Field, refs) -> SheetColumn:
+    return SheetColumn(spec.name, spec.header, spec.header_en, spec.width, spec.wrap,
+                       editable=True, parser=spec.parser(refs), allowed=spec.allowed(refs))
+
+
+def plan_columns(refs) -> list[SheetColumn]:
+    return ([SheetColumn("code", "Code", "Code", 10, editable=True)]
+            + [_field_column(f, refs) for f in PLAN_FIELDS]
+            + [SheetColumn("steps", "Herstelstappen", "Recovery steps", 50, True, editable=True,
+                           parser=parse_steps),
+               SheetColumn("bia", "BIA", "BIA", 10, editable=True,
+                           parser=lambda v: text_of(v).upper() or None),
+               SheetColumn("risks", "Risico's", "Risks", 24, True, editable=True,
+                           parser=parse_codes),
+               SheetColumn("version", "Versie", "Version", 8),
+               SheetColumn("approved", "Vastgesteld", "Approved", 12)])
+
+
+def exercise_columns(refs) -> list[SheetColumn]:
+    return ([SheetColumn("code", "Code", "Code", 11, editable=True),
+             SheetColumn("plan", "Plan", "Plan", 10, editable=True,
+                         parser=lambda v: text_of(v).upper())]
+            + [_field_column(f, refs) for f in EXERCISE_FIELDS]
+            + [SheetColumn("findings", "Bevindingen", "Findings", 50, True, editable=True,
+                           parser=parse_lines),
+               SheetColumn("target", "Hersteldoel (min)", "Target (min)", 12),
+               SheetColumn("rto", "RTO (min)", "RTO (min)", 10),
+               SheetColumn("over_rto", "Boven RTO", "Over RTO", 10)])
+
+
+def _cell(spec: Field, value, refs):
+    return spec.cell(value, refs)
+
+
+# --- export -------------------------------------------------------------------------------------
+
+class PlansSheet(SheetSpec):
+    key = "continuity_plans"
+    names = PLAN_SHEET
+    order = 40
+
+    def open(self, book, context):
+        columns = plan_columns(context["refs"])
+        return book.sheet(PLAN_SHEET[0], [c.column() for c in columns]), columns
+
+    def fill(self, handle, context):
+        sheet, columns = handle
+        refs = context["refs"]
+        plans = db.session.scalars(select(Plan).order_by(Plan.code).options(
+            selectinload(Plan.steps), selectinload(Plan.risks), selectinload(Plan.bia))).all()
+        for plan in plans:
+            values = PLAN_FIELDS.values(plan, refs)
+            sheet.write([plan.code] + [_cell(f, values[f.name], refs) for f in PLAN_FIELDS]
+                        + [steps_cell(plan.steps) or None,
+                           plan.bia.code if plan.bia else None,
+                           ", ".join(r.code for r in plan.risks) or None, plan.version,
+                           "ja" if plan.frozen else "nee"])
+        sheet.finish()
+        _validation(sheet, columns)
+        context["about"].append(("Continuïteitsplannen", len(plans)))
+
+    def plan(self, sheet, context):
+        return plan_plans(sheet, context)
+
+
+class ExercisesSheet(SheetSpec):
+    key = "continuity_exercises"
+    names = EXERCISE_SHEET
+    order = 41
+
+    def open(self, book, context):
+        columns = exercise_columns(context["refs"])
+        return book.sheet(EXERCISE_SHEET[0], [c.column() for c in columns]), columns
+
+    def fill(self, handle, context):
+        from .queries import Verdict, current_rtos
+        sheet, columns = handle
+        refs = context["refs"]
+        rtos = current_rtos()
+        rows = db.session.execute(select(Exercise, Plan).join(Plan, Plan.id == Exercise.plan_id)
+                                  .order_by(Exercise.code)
+                                  .options(selectinload(Exercise.findings))).all()
+        for exercise, plan in rows:
+            values = EXERCISE_FIELDS.values(exercise, refs)
+            verdict = Verdict(exercise.achieved_minutes, plan.target_minutes,
+                              rtos.get(plan.bia_id))
+            sheet.write([exercise.code, plan.code]
+                        + [_cell(f, values[f.name], refs) for f in EXERCISE_FIELDS]
+                        + ["\n".join(f.description for f in exercise.findings) or None,
+                           plan.target_minutes, verdict.rto,
+                           "ja" if verdict.missed_rto else "nee" if verdict.rto else None],
+                        {len(columns) - 1: {"bg_color": "#FFCDD2"}} if verdict.missed_rto
+                        else None)
+        sheet.finish()
+        _validation(sheet, columns)
+        context["about"].append(("Oefeningen", len(rows)))
+
+    def plan(self, sheet, context):
+        return plan_exercises(sheet, context)
+
+
+SHEETS = [PlansSheet(), ExercisesSheet()]
+
+
+def _validation(sheet, columns) -> None:
+    for col, column in enumerate(columns):
+        if column.editable and column.allowed and sum(len(a) + 1 for a in column.allowed) < 250:
+            sheet.validate_list(col, list(column.allowed), title=column.header[:32],
+                                message="Kies uit de lijst.")
+
+
+# --- import -------------------------------------------------------------------------------------
+
+def _read(sheet, columns, plan: SheetPlan, name: str):
+    """[(row number, {key: parsed value})] of the rows whose every cell parses; messages for the
+    others, for unknown and repeated headers."""
+
+    def msg(text, **where):
+        return message(text, sheet=name, **where)
+
+    found, unknown, repeated = match_columns(sheet.header, columns)
+    for index in unknown:
+        plan.warnings.append(msg(_("onbekende kolom, genegeerd"), row=1,
+                                 column=column_letter(index), header=str(sheet.header[index])))
+    for index in repeated:
+        plan.errors.append(msg(_("kolom komt twee keer voor"), row=1, column=column_letter(index),
+                               header=str(sheet.header[index])))
+    mapping = {i: c for i, c in found.items() if c.editable}
+    if "code" not in {c.key for c in mapping.values()}:
+        plan.errors.append(msg(_("de kolom Code ontbreekt"), row=1))
+        return [], {}
+    letters = {c.key: column_letter(i) for i, c in mapping.items()}
+    rows, seen = [], {}
+    for number, values in sheet.rows:
+        parsed, ok = {}, True
+        for index, column in mapping.items():
+            value = values[index] if index < len(values) else None
+            try:
+                parsed[column.key] = (text_of(value).upper() if column.key == "code"
+                                      else column.parser(value))
+            except ValueError as error:
+                ok = False
+                plan.errors.append(msg(str(error), row=number, column=column_letter(index),
+                                       header=column.header, value=value))
+        code = parsed.get("code") or ""
+        if code and not CODE.match(code):
+            plan.errors.append(msg(_("ongeldige code"), row=number, column=letters["code"],
+                                   header="Code", value=code))
+            continue
+        if code and code in seen:
+            plan.errors.append(msg(_("code %(code)s staat ook in rij %(row)s", code=code,
+                                     row=seen[code]), row=number, column=letters["code"],
+                                   header="Code"))
+            continue
+        if code:
+            seen[code] = number
+        if ok:
+            rows.append((number, parsed))
+    return rows, letters
+
+
+def _row_messages(errors: dict, number, letters, headers, name) -> list:
+    out = []
+    for key, text in errors.items():
+        base = key.split(".")[0]
+        out.append(message(text, sheet=name, row=number, column=letters.get(base),
+                           header=headers.get(base, base)))
+    return out
+
+
+def plan_plans(sheet, context) -> SheetPlan:
+    user, refs = context["user"], context["refs"]
+    name = sheet.name or PLAN_SHEET[0]
+    plan = SheetPlan(sheet=name)
+    columns = plan_columns(refs)
+    headers = {c.key: c.header for c in columns}
+    rows, letters = _read(sheet, columns, plan, name)
+    codes = [p["code"] for _n, p in rows if p.get("code")]
+    existing = {p.code: p for p in db.session.scalars(
+        select(Plan).where(Plan.code.in_(codes)).options(
+            selectinload(Plan.steps), selectinload(Plan.risks), selectinload(Plan.bia)))} \
+        if codes else {}
+    wanted_bias = {p["bia"] for _n, p in rows if p.get("bia")}
+    wanted_risks = {c for _n, p in rows for c in p.get("risks") or ()}
+    from ..bia.models import Bia
+    bias = {b.code: b for b in db.session.scalars(select(Bia).where(
+        Bia.code.in_(wanted_bias)))} if wanted_bias else {}
+    risks = {r.code: r for r in db.session.scalars(select(Risk).where(
+        Risk.code.in_(wanted_risks)))} if wanted_risks else {}
+    work = []
+    for number, parsed in rows:
+        code = parsed.get("code")
+        current = existing.get(code) if code else None
+
+        def err(text, key="code", number=number):
+            plan.errors.append(message(text, sheet=name, row=number, column=letters.get(key),
+                                       header=headers.get(key, key)))
+
+        if code and current is None:
+            err(_("plan %(code)s bestaat niet; laat de code leeg voor een nieuw plan",
+                  code=code))
+            continue
+        values = PLAN_FIELDS.values(current, refs) if current else {
+            f.name: f.empty() for f in PLAN_FIELDS}
+        values.update({k: v for k, v in parsed.items() if k in PLAN_FIELDS.by_name})
+        if values.get("status") is None:
+            values["status"] = "concept"
+        steps = parsed["steps"] if "steps" in parsed else (
+            [StepData(description=s.description, responsible=s.responsible,
+                      target_minutes=s.target_minutes) for s in current.steps] if current else [])
+        data = PlanData(**values, steps=steps)
+        errors = _plan_errors(data)
+        if errors:
+            plan.errors.extend(_row_messages(errors, number, letters, headers, name))
+            continue
+        bia_code = parsed.get("bia", current.bia.code if current and current.bia else None) \
+            if "bia" in parsed or current else None
+        if bia_code and bia_code not in bias:
+            err(_("onbekende BIA %(code)s", code=bia_code), "bia")
+            continue
+        risk_codes = parsed.get("risks") if "risks" in parsed else (
+            [r.code for r in current.risks] if current else [])
+        missing = [c for c in risk_codes if c not in risks]
+        if missing:
+            err(_("onbekend risico %(code)s", code=", ".join(missing)), "risks")
+            continue
+        meldkamer = refs.meldkamers.by_code.get(data.meldkamer or "")
+        if current is None:
+            if not can_create_plan(user) or not (can_edit_all_plans(user) or (
+                    meldkamer is not None and covers_meldkamer(user, meldkamer.id))):
+                err(_("u mag geen plan voor deze meldkamer aanmaken"), "meldkamer")
+                continue
+            plan.new.append(Change(number, "", data.title))
+            work.append((None, data, bia_code, risk_codes))
+            continue
+        before = {**PLAN_FIELDS.values(current, refs), "steps": steps_cell(current.steps),
+                  "bia": current.bia.code if current.bia else None,
+                  "risks": sorted(r.code for r in current.risks)}
+        after = {**{f.name: getattr(data, f.name) for f in PLAN_FIELDS},
+                 "steps": steps_cell(data.steps), "bia": bia_code, "risks": sorted(risk_codes)}
+        changed = [k for k in after if _norm(before[k]) != _norm(after[k])]
+        if not changed:
+            plan.unchanged += 1
+            continue
+        if not can_edit_plan(user, current) or not (can_edit_all_plans(user) or (
+                meldkamer is not None and covers_meldkamer(user, meldkamer.id))):
+            err(_("u mag plan %(code)s niet wijzigen", code=code))
+            continue
+        field_changes = [k for k in changed if k not in ("bia", "risks")]
+        if current.frozen and field_changes:
+            err(_("plan %(code)s is vastgesteld (versie %(n)s); maak eerst een nieuwe versie",
+                  code=code, n=current.version))
+            continue
+        plan.changed.append(Change(number, code, data.title, [
+            (headers[k], _show(before[k]), _show(after[k])) for k in changed]))
+        work.append((current, data, bia_code, risk_codes))
+
+    def apply() -> None:
+        for current, data, bia_code, risk_codes in work:
+            target = current
+            if target is None:
+                target = create_plan(data, user, refs=refs)
+            elif not target.frozen:
+                update_plan(target, data, user, refs=refs)
+            set_plan_bia(target, bias.get(bia_code) if bia_code else None, user)
+            for risk in list(target.risks):
+                if risk.code not in risk_codes:
+                    unlink_risk(target, risk, user)
+            for risk_code in risk_codes:
+                link_risk(target, risks[risk_code], user)
+
+    plan.apply = apply
+    return plan
+
+
+def _norm(value):
+    if value in (None, "", []):
+        return None
+    return value
+
+
+def _show(value):
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value
+
+
+def plan_exercises(sheet, context) -> SheetPlan:
+    user, refs = context["user"], context["refs"]
+    name = sheet.name or EXERCISE_SHEET[0]
+    plan = SheetPlan(sheet=name)
+    columns = exercise_columns(refs)
+    headers = {c.key: c.header for c in columns}
+    rows, letters = _read(sheet, columns, plan, name)
+    codes = [p["code"] for _n, p in rows if p.get("code")]
+    existing = {e.code: e for e in db.session.scalars(
+        select(Exercise).where(Exercise.code.in_(codes)).options(
+            selectinload(Exercise.findings), selectinload(Exercise.plan)))} if codes else {}
+    plan_codes = {p.get("plan") for _n, p in rows if p.get("plan")}
+    plans = {p.code: p for p in db.session.scalars(select(Plan).where(
+        Plan.code.in_(plan_codes)))} if plan_codes else {}
+    work = []
+    for number, parsed in rows:
+        code = parsed.get("code")
+        current = existing.get(code) if code else None
+
+        def err(text, key="code", number=number):
+            plan.errors.append(message(text, sheet=name, row=number, column=letters.get(key),
+                                       header=headers.get(key, key)))
+
+        if code and current is None:
+            err(_("oefening %(code)s bestaat niet; laat de code leeg voor een nieuwe oefening",
+                  code=code))
+            continue
+        plan_code = parsed.get("plan") or (current.plan.code if current else "")
+        target = plans.get(plan_code) if plan_code else None
+        if target is None:
+            err(_("onbekend plan %(code)s", code=plan_code) if plan_code
+                else _("vul de code van het plan in"), "plan")
+            continue
+        if current is not None and target.id != current.plan_id:
+            err(_("een oefening kan niet naar een ander plan verhuizen"), "plan")
+            continue
+        values = EXERCISE_FIELDS.values(current, refs) if current else {
+            f.name: f.empty() for f in EXERCISE_FIELDS}
+        values.update({k: v for k, v in parsed.items() if k in EXERCISE_FIELDS.by_name})
+        findings = parsed["findings"] if "findings" in parsed else (
+            [f.description for f in current.findings] if current else [])
+        data = ExerciseData(**values, findings=findings)
+        errors = _exercise_errors(data)
+        if current is not None and not errors:
+            for n, finding in enumerate(current.findings, 1):
+                if finding.risk_id is not None and (n > len(findings)
+                                                    or findings[n - 1] != finding.description):
+                    errors[f"findings.{n}"] = _(
+                        "bevinding %(n)s is al aan een risico gekoppeld en kan niet meer worden "
+                        "gewijzigd of verwijderd", n=n)
+        if errors:
+            plan.errors.extend(_row_messages(errors, number, letters, headers, name))
+            continue
+        denied = _("u mag de oefeningen van plan %(code)s niet wijzigen", code=target.code)
+        if current is None:
+            if not can_edit_plan(user, target):
+                err(denied, "plan")
+                continue
+            plan.new.append(Change(number, "", f"{target.code} {data.held_on}"))
+            work.append((None, target, data))
+            continue
+        before = {**EXERCISE_FIELDS.values(current, refs),
+                  "findings": [f.description for f in current.findings]}
+        after = {**{f.name: getattr(data, f.name) for f in EXERCISE_FIELDS},
+                 "findings": findings}
+        changed = [k for k in after if _norm(before[k]) != _norm(after[k])]
+        if not changed:
+            plan.unchanged += 1
+            continue
+        if not can_edit_plan(user, target):
+            err(denied, "plan")
+            continue
+        plan.changed.append(Change(number, code, target.title, [
+            (headers[k], _show(before[k]), _show(after[k])) for k in changed]))
+        work.append((current, target, data))
+
+    def apply() -> None:
+        for current, target, data in work:
+            if current is None:
+                record_exercise(target, data, user, refs=refs)
+            else:
+                update_exercise(current, data, user, refs=refs)
+
+    plan.apply = apply
+    return plan
+
+
