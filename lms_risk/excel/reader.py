@@ -708,6 +708,12 @@ def _scan_sheet(xml: bytes, limits: Limits) -> list[tuple[int, int]]:
     return formulas
 
 
+def _count_cell_tags(xml: bytes, start: int = 0, end: int | None = None) -> int:
+    end = len(xml) if end is None else end
+    return xml.count(b"<c", start, end) - xml.count(b"<co", start, end) - xml.count(
+        b"<ch", start, end)  # not <col>, <color>, <condense>, <charset>
+
+
 class _Stop(Exception):
     pass
 
@@ -721,8 +727,7 @@ def _walk_sheet(xml: bytes, limits: Limits, start: int, end: int) -> list[tuple[
     tags, so that this walk (a microsecond or two per element) stays short for a sheet of filler."""
     max_row, max_column, max_problems = limits.max_rows + 1, limits.max_columns, limits.max_problems
     max_cells = max_row * max_column
-    cell_tags = xml.count(b"<c", start, end) - xml.count(b"<co", start, end) - xml.count(
-        b"<ch", start, end)  # not <col>, <color>, <condense>, <charset>
+    cell_tags = _count_cell_tags(xml, start, end)
     row_tags = max(1, xml.count(b"<row", start, end))
     if cell_tags > max_cells or row_tags > max_row:
         raise _Refused("dimension_too_large", rows=row_tags,
@@ -855,6 +860,11 @@ def _without_bad_dates(package: _Package, part: zipfile.ZipInfo,
     if not styles:
         _not_xlsx()
     sheet_xml = package.inflate(part)
+    limits = package.limits
+    # The scan let through any number of in-bounds cells (repeats of one, say); this walk runs
+    # in Python, so keep it as short as the exact walk's (see _walk_sheet).
+    if _count_cell_tags(sheet_xml) > (limits.max_rows + 1) * limits.max_columns:
+        _not_xlsx()
     end = _EXCEL_DATE_END - (_DAYS_1900_TO_1904 if workbook.date1904 else 0)
     cells = _bad_date_cells(sheet_xml, styles, end)
     if not cells:

@@ -261,6 +261,17 @@ def test_which_number_formats_show_dates(code, is_date):
     assert reader._is_date_format(code) is is_date
 
 
+def test_the_search_for_such_dates_is_bounded_like_the_exact_walk():
+    # More cell elements than the limits hold (repeats of an in-bounds cell pass the scan):
+    # the search, a walk in Python, is not run over them.
+    cells = '<row r="1">' + '<c r="A1"/>' * 7 + '<c r="B1" s="1"><v>-4e100</v></c></row>'
+    data = rezip(with_sheet_data(cells), {"xl/styles.xml": STYLES.encode()})
+    refused(read_sheet(data, limits=Limits(max_rows=2, max_columns=2)), "not_xlsx")
+    bounded = read_sheet(data, limits=Limits(max_rows=3, max_columns=2))
+    assert [(p.code, p.row, p.column) for p in bounded.problems] == [
+        ("date_out_of_range", 1, "B")]
+
+
 def test_a_calamine_failure_without_such_a_date_is_still_refused():
     # An error value calamine does not know; a date cell in range changes nothing.
     cells = ('<row r="1"><c r="A1" s="1"><v>45000</v></c>'
