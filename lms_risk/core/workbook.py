@@ -31,6 +31,7 @@ def reader_message(problem, limits=None) -> str:
         "too_many_rows": _("te veel rijen (maximaal %(max)s)", max=p.get("max", "?")),
         "too_many_columns": _("te veel kolommen (maximaal %(max)s)", max=p.get("max", "?")),
         "formula": _("deze cel bevat een formule; vul een waarde in"),
+        "date_out_of_range": _("geen geldige datum: het getal valt buiten de datums van Excel"),
         "cell_too_long": _("de tekst in deze cel is te lang (maximaal %(max)s tekens)",
                            max=p.get("max", "?")),
         "control_characters": _("de cel bevat onzichtbare stuurtekens"),

@@ -180,10 +180,15 @@ class _Reading:
             _not_xlsx()
         formulas = _scan_sheet(sheet_xml, limits)
         del sheet_xml  # calamine gets the compressed copy; don't hold both
-        raw_rows = _calamine_rows(package.minimal_copy(part, workbook))
-        return self._sheet(raw_rows, formulas)
+        try:
+            raw_rows = _calamine_rows(package.minimal_copy(part, workbook))
+            bad_dates: list[tuple[int, int]] = []
+        except _CalamineFailed:
+            raw_rows, bad_dates = _without_bad_dates(package, part, workbook)
+        return self._sheet(raw_rows, formulas, bad_dates)
 
-    def _sheet(self, raw_rows: list[list], formulas: list[tuple[int, int]]) -> Sheet:
+    def _sheet(self, raw_rows: list[list], formulas: list[tuple[int, int]],
+               bad_dates: list[tuple[int, int]]) -> Sheet:
         limits = self.limits
         name = self.sheet_name or ""
         width = len(raw_rows[0]) if raw_rows else 0
@@ -194,6 +199,7 @@ class _Reading:
             raise _Refused("too_many_columns", max=limits.max_columns)
 
         found: list[tuple[int, int, str, dict]] = [(r, c, "formula", {}) for r, c in formulas]
+        found += [(r, c, "date_out_of_range", {}) for r, c in bad_dates]
         rows, header = _normalise(raw_rows, limits, found)
         if len(rows) > limits.max_rows:
             raise _Refused("too_many_rows", max=limits.max_rows)
@@ -423,9 +429,10 @@ class _Package:
         return _Workbook(sheets, date1904, by_type("/sharedStrings", "sharedStrings.xml"),
                          by_type("/styles", "styles.xml"))
 
-    def minimal_copy(self, sheet: zipfile.ZipInfo, workbook: _Workbook) -> bytes:
+    def minimal_copy(self, sheet: zipfile.ZipInfo | bytes, workbook: _Workbook) -> bytes:
         """A new package for calamine: synthetic workbook with one sheet "S" plus the checked
-        sheet, shared strings and styles, copied still compressed."""
+        sheet, shared strings and styles, copied still compressed (the sheet may also be given
+        as checked bytes, stored as they are)."""
         properties = '<workbookPr date1904="1"/>' if workbook.date1904 else ""
         members: list[tuple[str, zipfile.ZipInfo | bytes]] = [
             ("[Content_Types].xml", _CONTENT_TYPES),
@@ -478,18 +485,28 @@ def _resolve(folder: str, target: str) -> str:
 def _parse(content: bytes, start: Callable[[str, dict[str, str]], None],
            end: Callable[[str], None] | None = None, namespaces: bool = True) -> None:
     """Run expat over a checked part; a DTD is refused again here, as a second line."""
-    if _wide(content):
-        _not_xlsx()  # not a part for us (nor for calamine)
-    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
-
-    def refuse_dtd(*_args: object) -> NoReturn:
-        raise _Refused("xml_entities")
-
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
+    parser = _parser(namespaces)
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
+    _feed(parser, content)
+
+
+def _refuse_dtd(*_args: object) -> NoReturn:
+    raise _Refused("xml_entities")
+
+
+def _parser(namespaces: bool = True) -> expat.XMLParserType:
+    """An expat parser that refuses a DTD; give it handlers, then _feed it."""
+    parser = expat.ParserCreate(namespace_separator=" ") if namespaces else expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    return parser
+
+
+def _feed(parser: expat.XMLParserType, content: bytes) -> None:
+    if _wide(content):
+        _not_xlsx()  # not a part for us (nor for calamine)
     try:
         parser.Parse(content, True)
     except (expat.ExpatError, LookupError, ValueError):  # LookupError: unknown encoding
@@ -691,6 +708,12 @@ def _scan_sheet(xml: bytes, limits: Limits) -> list[tuple[int, int]]:
     return formulas
 
 
+def _count_cell_tags(xml: bytes, start: int = 0, end: int | None = None) -> int:
+    end = len(xml) if end is None else end
+    return xml.count(b"<c", start, end) - xml.count(b"<co", start, end) - xml.count(
+        b"<ch", start, end)  # not <col>, <color>, <condense>, <charset>
+
+
 class _Stop(Exception):
     pass
 
@@ -704,8 +727,7 @@ def _walk_sheet(xml: bytes, limits: Limits, start: int, end: int) -> list[tuple[
     tags, so that this walk (a microsecond or two per element) stays short for a sheet of filler."""
     max_row, max_column, max_problems = limits.max_rows + 1, limits.max_columns, limits.max_problems
     max_cells = max_row * max_column
-    cell_tags = xml.count(b"<c", start, end) - xml.count(b"<co", start, end) - xml.count(
-        b"<ch", start, end)  # not <col>, <color>, <condense>, <charset>
+    cell_tags = _count_cell_tags(xml, start, end)
     row_tags = max(1, xml.count(b"<row", start, end))
     if cell_tags > max_cells or row_tags > max_row:
         raise _Refused("dimension_too_large", rows=row_tags,
@@ -785,18 +807,206 @@ def _walk_sheet(xml: bytes, limits: Limits, start: int, end: int) -> list[tuple[
 # --- calamine and the values --------------------------------------------------------------------
 
 
+class _CalamineFailed(Exception):
+    """Calamine raised, or panicked, on the checked copy."""
+
+
 def _calamine_rows(package: bytes) -> list[list]:
     """All rows from A1 (calamine fills the empty area, so list index + 1 is the Excel row)."""
     try:
         with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(package)) as workbook:
             return workbook.get_sheet_by_name("S").to_python(skip_empty_area=False)
     except Exception:
-        _not_xlsx()  # e.g. malformed XML, or an error value calamine doesn't know (#SPILL!)
+        # e.g. malformed XML, an error value calamine doesn't know (#SPILL!), a duration
+        # beyond Python's timedelta
+        raise _CalamineFailed from None
     except BaseException as error:
         # A Rust panic surfaces as pyo3's PanicException, a BaseException: still a bad file.
         if type(error).__name__ != "PanicException":
             raise
+        raise _CalamineFailed from None
+
+
+# --- numbers beyond Excel's dates (only when calamine failed) -----------------------------------
+
+# Excel's serial number of 10000-01-01, the first day after its last date, in the 1900 system;
+# the 1904 system counts 1462 days less.
+_EXCEL_DATE_END = 2_958_466
+_DAYS_1900_TO_1904 = 1_462
+# Built-in number formats that show a date, time or duration (ECMA-376 18.8.30 and the
+# East Asian ones Excel adds).
+_BUILTIN_DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)])
+# What a format code shows literally: quoted text, and the character after \, _ (a space as
+# wide as it) or * (a fill).
+_FORMAT_LITERAL = re.compile(r'"[^"]*"?|[\\_*].')
+_FORMAT_BRACKET = re.compile(r"\[([^\]]*)\]?")
+_ELAPSED = re.compile(r"[hms]+", re.IGNORECASE)  # [h], [mm], [ss]: elapsed time
+_DATE_PART = re.compile(r"[dmyhs]", re.IGNORECASE)
+_TAG_NAME = re.compile(rb"<[^\s/>]+")
+_ATTRIBUTE = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
+def _without_bad_dates(package: _Package, part: zipfile.ZipInfo,
+                       workbook: _Workbook) -> tuple[list[list], list[tuple[int, int]]]:
+    """Calamine failed on the copy. The usual cause in a good file is a number in a date cell
+    beyond Excel's dates (chrono panics on it): find such cells (numbers in cells whose style
+    shows a date, time or duration, below 0 or past 9999-12-31), read the sheet again with the
+    style taken off just those cells, so that calamine gives their plain numbers and every
+    other cell exactly as before, and return them as (row, 0-based column) to be named.
+    Anything else is still not a workbook."""
+    if workbook.styles is None:
         _not_xlsx()
+    styles = _date_styles(package.inflate(workbook.styles))
+    if not styles:
+        _not_xlsx()
+    sheet_xml = package.inflate(part)
+    limits = package.limits
+    # The scan let through any number of in-bounds cells (repeats of one, say); this walk runs
+    # in Python, so keep it as short as the exact walk's (see _walk_sheet).
+    if _count_cell_tags(sheet_xml) > (limits.max_rows + 1) * limits.max_columns:
+        _not_xlsx()
+    end = _EXCEL_DATE_END - (_DAYS_1900_TO_1904 if workbook.date1904 else 0)
+    cells = _bad_date_cells(sheet_xml, styles, end)
+    if not cells:
+        _not_xlsx()
+    cleaned = _drop_styles(sheet_xml, [offset for _, _, offset in cells])
+    del sheet_xml
+    try:
+        raw_rows = _calamine_rows(package.minimal_copy(cleaned, workbook))
+    except _CalamineFailed:
+        _not_xlsx()
+    return raw_rows, [(row, col) for row, col, _ in cells]
+
+
+def _is_date_format(code: str) -> bool:
+    """Whether a number format code shows a date, time or duration: d, m, y, h or s outside
+    quotes and brackets, or an elapsed time like [h]. Generous (every section counts): a
+    number format taken for a date only costs a message on a number that is no date anyway."""
+    code = _FORMAT_LITERAL.sub("", code)
+    if any(_ELAPSED.fullmatch(inner) for inner in _FORMAT_BRACKET.findall(code)):
+        return True
+    return _DATE_PART.search(_FORMAT_BRACKET.sub("", code)) is not None
+
+
+def _date_styles(content: bytes) -> frozenset[int]:
+    """Indices of the cell styles (cellXfs) whose number format is a date, time or duration."""
+    custom: dict[str, str] = {}
+    formats: list[str] = []  # numFmtId of each cell style, in order
+    in_cell_styles = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_cell_styles
+        local = name.rpartition(" ")[2]
+        if local == "numFmt":
+            custom[attrs.get("numFmtId", "").strip()] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            in_cell_styles = True
+        elif local == "xf" and in_cell_styles:
+            formats.append(attrs.get("numFmtId", "0").strip())
+
+    def end(name: str) -> None:
+        nonlocal in_cell_styles
+        if name.rpartition(" ")[2] == "cellXfs":
+            in_cell_styles = False
+
+    _parse(content, start, end)
+    return frozenset(
+        index for index, number in enumerate(formats)
+        if (_is_date_format(custom[number]) if number in custom
+            else number.isdigit() and int(number) in _BUILTIN_DATE_FORMATS))
+
+
+def _bad_date_cells(xml: bytes, styles: frozenset[int],
+                    end: float) -> list[tuple[int, int, int]]:
+    """(1-based row, 0-based column, offset of the <c> tag) of each cell with a number in a
+    date style outside [0, end); cells placed as calamine places them (see _walk_sheet)."""
+    parser = _parser(namespaces=False)
+    found: list[tuple[int, int, int]] = []
+    in_data = False
+    row = col = 0
+    cell: tuple[int, int, int] | None = None  # position and offset of an open dated cell
+    in_cell = reading = False
+    text: list[str] | None = None  # the dated cell's <v> text
+
+    def position(value: str, is_cell: bool) -> tuple[int, int]:
+        ref = _parse_ref(value)
+        if ref is None or ref[0] < 1 or (is_cell and ref[1] < 1):
+            _not_xlsx()
+        return ref[0] - 1, ref[1] - 1
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal in_data, row, col, cell, in_cell, text, reading
+        name = name.rpartition(":")[2]
+        if in_cell:
+            if name == "v" and cell is not None:
+                text, reading = [], True
+        elif not in_data:
+            in_data = name == "sheetData"
+        elif name == "c":
+            in_cell = True
+            cell_row = row
+            if "r" in attrs:
+                cell_row, col = position(attrs["r"], True)
+            style = attrs.get("s", "").strip()
+            dated = (attrs.get("t", "n").strip() == "n" and style.isdigit()
+                     and int(style) in styles)
+            cell = (cell_row + 1, col, parser.CurrentByteIndex) if dated else None
+        elif name == "row" and "r" in attrs:
+            row = position(attrs["r"], False)[0]
+
+    def characters(data: str) -> None:
+        if reading:
+            text.append(data)  # type: ignore[union-attr]
+
+    def close(name: str) -> None:
+        nonlocal row, col, cell, in_cell, text, reading
+        if not in_data:
+            return
+        name = name.rpartition(":")[2]
+        if in_cell:
+            if name == "v":
+                reading = False
+            elif name == "c":
+                if cell is not None and text is not None:
+                    try:
+                        number = float("".join(text))
+                    except ValueError:
+                        number = 0.0  # not a number at all: not this problem
+                    if not 0 <= number < end:  # NaN too
+                        found.append(cell)
+                in_cell, cell, text, reading = False, None, None, False
+                col += 1
+        elif name == "row":
+            row += 1
+            col = 0
+        elif name == "sheetData":
+            raise _Stop
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = close
+    parser.CharacterDataHandler = characters
+    try:
+        _feed(parser, xml)
+    except _Stop:
+        pass
+    return found
+
+
+def _drop_styles(xml: bytes, offsets: list[int]) -> bytes:
+    """The sheet with the s attribute taken off the cell start tags at these offsets."""
+    pieces, done = [], 0
+    for offset in sorted(offsets):
+        name = _TAG_NAME.match(xml, offset)
+        if name is None:
+            _not_xlsx()
+        at = name.end()
+        while (attribute := _ATTRIBUTE.match(xml, at)) is not None:
+            if attribute.group(1) == b"s":
+                pieces.append(xml[done : attribute.start()])
+                done = attribute.end()
+            at = attribute.end()
+    pieces.append(xml[done:])
+    return b"".join(pieces)
 
 
 # C0 controls other than TAB, LF and CR, and DEL; as bytes they are the same in UTF-8.

@@ -241,7 +241,12 @@ def plan_workbook(data: bytes, filename: str, specs: Iterable[SheetSpec], limits
             return plan
         read_any = True
         sheet_plan = spec.plan(sheet, context)
-        sheet_plan.errors[:0] = [describe(p) for p in sheet.problems]
+        # One message per cell: the reader's (a formula, a number beyond Excel's dates) says
+        # why, and the field's own message on that cell's value would only repeat it.
+        found = [describe(p) for p in sheet.problems]
+        named = {(m.row, m.column) for m in found if m.row and m.column}
+        sheet_plan.errors[:] = found + [
+            m for m in sheet_plan.errors if not (m.row and m.column and (m.row, m.column) in named)]
         plan.sheets.append(sheet_plan)
     if not read_any:
         plan.errors.append(describe(Problem("missing_sheet", fatal=True,

@@ -167,6 +167,119 @@ def test_1904_date_system_is_kept():
     assert sheet.rows == [(2, [dt.date(2024, 5, 6)])]
 
 
+def book_with_formats(rows, formats, epoch=None) -> bytes:
+    """An openpyxl workbook with number formats set per column letter."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Register"
+    for row in rows:
+        sheet.append(row)
+    for column, number_format in formats.items():
+        for cell in sheet[column][1:]:
+            cell.number_format = number_format
+    if epoch is not None:
+        book.epoch = epoch
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_numbers_beyond_excels_dates_in_date_cells_are_named():
+    # -3.6e100 makes calamine panic (chrono); the sheet is still read and the cells named.
+    data = book_with_formats(
+        [["Code", "Review", "Aantal"],
+         ["R-1", -3.658341417879956e100, 7],
+         ["R-2", dt.date(2026, 5, 1), 8],
+         ["R-3", -5, 9],
+         ["R-4", 1e10, 10],
+         ["R-5", dt.datetime(2026, 5, 1, 8, 30), 11]],
+        {"B": "dd-mm-yyyy"})
+    sheet = read_sheet(data)
+
+    assert sheet.header == ["Code", "Review", "Aantal"]
+    values = dict(sheet.rows)
+    assert values[3] == ["R-2", dt.date(2026, 5, 1), 8]
+    assert values[6] == ["R-5", dt.datetime(2026, 5, 1, 8, 30), 11]
+    assert [values[n][0] for n in (2, 4, 5)] == ["R-1", "R-3", "R-4"]
+    assert [(p.code, p.row, p.column, p.field, p.fatal) for p in sheet.problems] == [
+        ("date_out_of_range", row, "B", "Review", False) for row in (2, 4, 5)]
+    assert str(sheet.problems[0]) == "Register!B2: date_out_of_range"
+
+
+def test_a_duration_too_long_for_python_is_named():
+    # Not a panic: Python's timedelta refuses it; named all the same.
+    data = book_with_formats([["Duur", "Datum"], [1e10, dt.date(2026, 1, 2)], [0.5, None]],
+                             {"A": "[h]:mm", "B": "yyyy-mm-dd"})
+    sheet = read_sheet(data)
+    assert sheet.rows[1] == (3, ["12:00:00", None])
+    assert sheet.rows[0][1][1] == dt.date(2026, 1, 2)
+    assert [(p.code, p.row, p.column) for p in sheet.problems] == [("date_out_of_range", 2, "A")]
+
+
+def test_beyond_excels_dates_in_the_1904_system():
+    data = book_with_formats([["Datum"], [-1e100], [dt.date(2024, 5, 6)], [2_957_004]],
+                             {"A": "yyyy-mm-dd"}, epoch=CALENDAR_MAC_1904)
+    sheet = read_sheet(data)
+    assert sheet.rows[1] == (3, [dt.date(2024, 5, 6)])
+    assert [(p.code, p.row) for p in sheet.problems] == [
+        ("date_out_of_range", 2), ("date_out_of_range", 4)]
+
+
+STYLES = (f'<?xml version="1.0" encoding="UTF-8"?>\n<styleSheet xmlns="{MAIN_NS}">'
+          '<numFmts count="2"><numFmt numFmtId="164" formatCode="0&quot; dagen&quot;"/>'
+          '<numFmt numFmtId="165" formatCode="[$-413]d\\ mmmm\\ yyyy"/></numFmts>'
+          '<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
+          '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/>'
+          '<xf numFmtId="165"/></cellXfs></styleSheet>')
+
+
+def test_beyond_excels_dates_found_where_calamine_places_the_cells():
+    # Cells without references, attributes in any order and quoting; a custom number format
+    # with "dagen" in quotes is no date and its cell keeps its number without a problem.
+    cells = ('<row r="1"><c r="A1" t="inlineStr"><is><t>Code</t></is></c>'
+             '<c t="inlineStr"><is><t>Datum</t></is></c></row>'
+             "<row><c t='inlineStr'><is><t>R-1</t></is></c><c t='n' s='1'><v>-4e100</v></c>"
+             '<c s="2"><v>-4e100</v></c></row>'
+             '<row r="5"><c r="A5" t="inlineStr"><is><t>R-2</t></is></c>'
+             '<c s="3" r="B5"><v>45000</v></c><c s="1"><v>-1E+300</v></c></row>')
+    data = rezip(with_sheet_data(cells, dimension=None), {"xl/styles.xml": STYLES.encode()})
+    sheet = read_sheet(data)
+    assert sheet.header == ["Code", "Datum"]
+    assert sheet.rows[1] == (5, ["R-2", dt.date(2023, 3, 15), -1e300])
+    assert sheet.rows[0][1][0] == "R-1"
+    assert sheet.rows[0][1][2] == int(-4e100)
+    assert [(p.code, p.row, p.column) for p in sheet.problems] == [
+        ("date_out_of_range", 2, "B"), ("date_out_of_range", 5, "C")]
+
+
+@pytest.mark.parametrize("code, is_date", [
+    ("dd-mm-yyyy", True), ("[$-413]d mmmm yyyy", True), ("h:mm", True), ("[h]:mm", True),
+    ("[ss]", True), ("General", False), ("0.00", False), ('0" dagen"', False),
+    ("#,##0 [$€-413]", False), ("[Red]0", False), ("0\\d", False), ("0_d", False),
+])
+def test_which_number_formats_show_dates(code, is_date):
+    assert reader._is_date_format(code) is is_date
+
+
+def test_the_search_for_such_dates_is_bounded_like_the_exact_walk():
+    # More cell elements than the limits hold (repeats of an in-bounds cell pass the scan):
+    # the search, a walk in Python, is not run over them.
+    cells = '<row r="1">' + '<c r="A1"/>' * 7 + '<c r="B1" s="1"><v>-4e100</v></c></row>'
+    data = rezip(with_sheet_data(cells), {"xl/styles.xml": STYLES.encode()})
+    refused(read_sheet(data, limits=Limits(max_rows=2, max_columns=2)), "not_xlsx")
+    bounded = read_sheet(data, limits=Limits(max_rows=3, max_columns=2))
+    assert [(p.code, p.row, p.column) for p in bounded.problems] == [
+        ("date_out_of_range", 1, "B")]
+
+
+def test_a_calamine_failure_without_such_a_date_is_still_refused():
+    # An error value calamine does not know; a date cell in range changes nothing.
+    cells = ('<row r="1"><c r="A1" s="1"><v>45000</v></c>'
+             '<c r="B1" t="e"><v>#NONSENSE!</v></c></row>')
+    data = rezip(with_sheet_data(cells), {"xl/styles.xml": STYLES.encode()})
+    refused(read_sheet(data), "not_xlsx")
+
+
 def test_data_not_starting_in_a1_keeps_excel_positions():
     sheet = read_sheet(with_sheet_data(
         '<row r="3"><c r="C3" t="inlineStr"><is><t>Code</t></is></c></row>'
