@@ -9,7 +9,7 @@ from lms_risk.audit.models import AuditEvent
 from lms_risk.bia.queries import bias_for_risks, risks_for_bia
 from lms_risk.bia.services import link_risk
 from lms_risk.extensions import db
-from lms_risk.risks.services import delete_risk
+from lms_risk.risks.services import hard_delete_risk
 
 
 def _events(entity_type, code, action):
@@ -98,7 +98,7 @@ def test_linking_twice_changes_nothing_and_deleting_a_risk_drops_its_links(
     assert link_risk(bia, risk, users["chair"]) is False
     assert len(_events("bia", bia.code, "link")) == 1
     db.session.commit()
-    delete_risk(risk, users["chair"])
+    hard_delete_risk(risk, "dubbel ingevoerd", users["admin"])
     db.session.commit()
     assert risks_for_bia(bia.id) == []
 
