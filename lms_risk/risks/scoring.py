@@ -30,6 +30,11 @@ def register_impact(impacts: Iterable[int | None]) -> int | None:
     return max(values) if values else None
 
 
+# (index in an impact's scores, basis, and the keys derived for it), made once.
+_BASES = tuple((index, basis, f"{basis}_priority", f"{basis}_level_id", f"{basis}_impact")
+               for index, basis in ((1, "bruto"), (2, "netto")))
+
+
 def derive(likelihoods: Mapping[str, int | None], impacts: Mapping[object, tuple],
            grid: Grid) -> tuple[dict, dict]:
     """Every derived value from the scores, for ORM objects and bulk inserts alike.
@@ -40,16 +45,17 @@ def derive(likelihoods: Mapping[str, int | None], impacts: Mapping[object, tuple
     """
     risk_values: dict = {}
     impact_values: dict = {key: {} for key in impacts}
-    for index, basis in ((1, "bruto"), (2, "netto")):
+    for index, basis, priority_key, level_key, impact_key in _BASES:
         likelihood = likelihoods[basis]
         for key, scores in impacts.items():
             value = scores[index] if scores[0] else None
-            impact_values[key][f"{basis}_priority"] = priority(likelihood, value)
-            impact_values[key][f"{basis}_level_id"] = level_for(grid, likelihood, value)
+            values = impact_values[key]
+            values[priority_key] = priority(likelihood, value)
+            values[level_key] = level_for(grid, likelihood, value)
         worst = register_impact(scores[index] for scores in impacts.values() if scores[0])
-        risk_values[f"{basis}_impact"] = worst
-        risk_values[f"{basis}_priority"] = priority(likelihood, worst)
-        risk_values[f"{basis}_level_id"] = level_for(grid, likelihood, worst)
+        risk_values[impact_key] = worst
+        risk_values[priority_key] = priority(likelihood, worst)
+        risk_values[level_key] = level_for(grid, likelihood, worst)
     return risk_values, impact_values
 
 
