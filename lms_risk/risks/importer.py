@@ -19,6 +19,7 @@ from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
 from .permissions import can_score
+from .scoring import IMPACT_DERIVED, RISK_DERIVED
 from .services import (
     base_snapshot,
     bulk_create_risks,
@@ -193,7 +194,8 @@ def plan_register(sheet, context: dict) -> SheetPlan:
         plan.changed.append(Change(number, code, merged["title"], [
             (headers[key], _show(key, existing[key], refs), _show(key, merged[key], refs))
             for key in changed]))
-        updates.append(({**existing, "code": code}, data))
+        existing["code"] = code  # the plan's own copy of the register's values
+        updates.append((existing, data))
 
     def apply() -> None:
         reason = f"import {filename}"
@@ -227,13 +229,16 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     """The register's values for these codes, keyed like the columns: Core rows, a few queries
     per 900 codes, values as the field specification gives them (codes, not ids). Every dict has
     the same keys in the same order: id, version, meldkamers, voorzieningen, the risk's fields,
-    then each discipline's impact fields."""
+    then each discipline's impact fields; and, for the update, the derived columns as stored
+    (``_risk``: {column: value}, ``_impacts``: {discipline code: {column: value}})."""
     found: dict[str, dict] = {}
     by_id: dict[int, dict] = {}
     plain = [f for f in RISK_FIELDS if f.kind != "refs"]
     table = Risk.__table__
     columns = [table.c.id, table.c.code, table.c.version] + [table.c[f.attr] for f in plain]
     names = [f.name for f in plain]
+    derived_at = len(columns)  # the derived columns, so that the update writes what differs
+    columns += [table.c[name] for name in RISK_DERIVED]
     # A reference field's column holds an id; the import compares codes.
     code_of = {f.name: {i: item.code for i, item in
                         (refs.level_by_id if f.ref == "levels" else refs.list(f.ref).by_id).items()}
@@ -241,27 +246,39 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     refs_at = [(names.index(name), ids) for name, ids in code_of.items()]
     impact_keys = _impact_keys(refs)
     empty_impacts = {key: empty for keys in impact_keys.values() for key, _attr, empty in keys}
+    fill = {d_id: [(key, empty) for key, _attr, empty in keys if empty is not None]
+            for d_id, keys in impact_keys.items()}
+    impact_keys = {d_id: [key for key, _attr, _empty in keys] for d_id, keys in impact_keys.items()}
     conn = db.session.connection()
     for start in range(0, len(codes), 900):
         chunk = codes[start : start + 900]
-        for r in conn.execute(select(*columns).where(table.c.code.in_(chunk))):
-            row = list(r[3:])
+        for r in conn.execute(select(*columns).where(table.c.code.in_(chunk))).all():
+            row = list(r[3:derived_at])
             for at, ids in refs_at:
                 row[at] = ids.get(row[at])
             values = {"id": r[0], "version": r[2], "meldkamers": [], "voorzieningen": [],
-                      **dict(zip(names, row)), **empty_impacts}
+                      **dict(zip(names, row)), **empty_impacts,
+                      "_risk": dict(zip(RISK_DERIVED, r[derived_at:])), "_impacts": {}}
             found[r[1]] = values
             by_id[r[0]] = values
     ids = list(by_id)
     impacts = DisciplineImpact.__table__
     impact_columns = [impacts.c.risk_id, impacts.c.discipline_id] + [
         impacts.c[f.attr] for f in IMPACT_FIELDS]
+    derived_at = len(impact_columns)
+    impact_columns += [impacts.c[name] for name in IMPACT_DERIVED]
+    code_of_discipline = {d.id: d.code for d in refs.disciplines.all}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        for i in conn.execute(select(*impact_columns).where(impacts.c.risk_id.in_(chunk))):
+        for i in conn.execute(select(*impact_columns).where(impacts.c.risk_id.in_(chunk))).all():
             values = by_id[i[0]]
-            for (key, _attr, empty), value in zip(impact_keys[i[1]], i[2:]):
-                values[key] = value if value is not None else empty
+            keys = impact_keys[i[1]]
+            values.update(zip(keys, i[2:derived_at]))
+            for key, empty in fill[i[1]]:  # NULL read as the field's empty value
+                if values[key] is None:
+                    values[key] = empty
+            values["_impacts"][code_of_discipline[i[1]]] = dict(zip(IMPACT_DERIVED,
+                                                                    i[derived_at:]))
         for table, column, name in ((risk_meldkamer, "meldkamer_id", "meldkamers"),
                                     (risk_voorziening, "voorziening_id", "voorzieningen")):
             items = refs.list(name).by_id
@@ -274,21 +291,24 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     return found
 
 
-def _impact_names(refs) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(discipline code, [(impact field name, column key "AMB.applies")])]."""
-    return [(d.code, [(f.name, f"{d.code}.{f.name}") for f in IMPACT_FIELDS])
-            for d in refs.disciplines.all]
+def _impact_names(refs) -> list[tuple[str, list[str]]]:
+    """[(discipline code, its column keys "AMB.applies", … in the order of IMPACT_FIELDS)]."""
+    return [(d.code, [f"{d.code}.{f.name}" for f in IMPACT_FIELDS]) for d in refs.disciplines.all]
+
+
+_RISK_NAMES = [f.name for f in RISK_FIELDS]
 
 
 def _risk_data(values: dict, refs, impact_keys=None) -> RiskData:
     impacts = {}
     get = values.get
+    # The data classes take their fields in the order of the field lists (positional: faster).
     for code, keys in impact_keys or _impact_names(refs):
-        impact = ImpactData(**{name: get(key) for name, key in keys})
+        impact = ImpactData(*[get(key) for key in keys])
         impact.applies = bool(impact.applies)
         impact.rationale = impact.rationale or ""
         impacts[code] = impact  # scores without "van toepassing" are refused, not dropped
-    data = RiskData(**{f.name: values[f.name] for f in RISK_FIELDS}, impacts=impacts)
+    data = RiskData(*[values[name] for name in _RISK_NAMES], impacts=impacts)
     data.status = data.status or "concept"
     return data
 
