@@ -49,6 +49,8 @@ def normalise(value) -> str:
 
 def clean_text(value: str) -> str:
     """Line breaks as ``\\n``, composed Unicode; raises ValueError on other control characters."""
+    if value.isascii() and value.isprintable():
+        return value  # the usual cell: nothing to compose, no line break, no control character
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     if _CONTROL.search(value):
         raise ValueError(_("de tekst bevat onzichtbare stuurtekens"))
@@ -300,7 +302,11 @@ def _parse_int(spec: Field, refs):
 
 
 def _parse_bool(spec: Field, refs):
+    exact = {**{word: True for word in TRUE}, **{word: False for word in FALSE}}
+
     def parse(value):
+        if value.__class__ is str and value in exact:  # "ja", "nee": as normalised already
+            return exact[value]
         text = normalise(value)
         if text in TRUE:
             return True
@@ -345,13 +351,18 @@ def _parse_choice(spec: Field, refs):
     names.update({normalise(code.replace("_", " ")): code for code in spec.choices})
     listed = ", ".join(str(v) for v in spec.choices.values())
 
+    seen: dict = {}  # cell text -> code: a column repeats a handful of values
+
     def parse(value):
         text = text_of(value)
         if not text:
             return None
-        if normalise(text) not in names:
-            raise ValueError(_("onbekende waarde; kies uit %(s)s", s=listed))
-        return names[normalise(text)]
+        code = seen.get(text)
+        if code is None:
+            if normalise(text) not in names:
+                raise ValueError(_("onbekende waarde; kies uit %(s)s", s=listed))
+            code = seen[text] = names[normalise(text)]
+        return code
     return parse
 
 
@@ -362,15 +373,19 @@ def _ref_names(spec: Field, refs) -> dict:
 
 def _parse_ref(spec: Field, refs):
     names = _ref_names(spec, refs)
+    seen: dict = {}  # cell text -> code
 
     def parse(value):
         text = text_of(value)
         if not text:
             return None
-        item = names.get(normalise(text))
-        if item is None:
-            raise ValueError(_("onbekende waarde %(v)s", v=text))
-        return item.code
+        code = seen.get(text)
+        if code is None:
+            item = names.get(normalise(text))
+            if item is None:
+                raise ValueError(_("onbekende waarde %(v)s", v=text))
+            code = seen[text] = item.code
+        return code
     return parse
 
 
@@ -378,8 +393,11 @@ def _parse_refs(spec: Field, refs):
     names = _ref_names(spec, refs)
 
     def parse(value):
+        text = text_of(value)
+        if not text:
+            return []
         codes = []
-        for part in re.split(r"[,;\n]", text_of(value)):
+        for part in re.split(r"[,;\n]", text):
             if not part.strip():
                 continue
             item = names.get(normalise(part))
@@ -394,6 +412,24 @@ _PARSERS = {"text": _parse_text, "longtext": _parse_text, "int": _parse_int, "bo
             "date": _parse_date, "choice": _parse_choice, "ref": _parse_ref, "refs": _parse_refs}
 
 
+def _quick_clean(spec: Field):
+    """``spec.clean``, with a shortcut for the usual text: plain ASCII without line breaks or
+    control characters, within the limit (then cleaning only strips it)."""
+    if type(spec).clean is not Field.clean or spec.kind not in ("text", "longtext"):
+        return spec.clean
+    strip, limit, required, slow = spec.kind == "text", spec.max_length or MAX_TEXT, \
+        spec.required, spec.clean
+
+    def clean(value):
+        if value.__class__ is str:
+            text = value.strip() if strip else value
+            if text.isascii() and text.isprintable() and len(text) <= limit and (
+                    not required or text.strip()):
+                return text
+        return slow(value)
+    return clean
+
+
 class FieldSet:
     """An entity's fields, in order, and what is derived from them."""
 
@@ -402,6 +438,11 @@ class FieldSet:
         self.by_name = {f.name: f for f in self.fields}
         if len(self.by_name) != len(self.fields):
             raise ValueError("two fields with one name")
+        # The fields whose clean() can change or refuse a value: texts and required ones. For
+        # the others it is the identity, which the import's hot loop need not call.
+        self._cleaners = [(f.name, _quick_clean(f)) for f in self.fields
+                          if type(f).clean is not Field.clean
+                          or f.kind in ("text", "longtext") or f.required]
 
     def __iter__(self):
         return iter(self.fields)
@@ -421,11 +462,14 @@ class FieldSet:
     def clean(self, data) -> dict[str, str]:
         """Clean every field of ``data`` in place; {field name: message} for those that fail."""
         errors = {}
-        for spec in self.fields:
+        for name, clean in self._cleaners:
             try:
-                setattr(data, spec.name, spec.clean(getattr(data, spec.name)))
+                value = getattr(data, name)
+                cleaned = clean(value)
+                if cleaned is not value:
+                    setattr(data, name, cleaned)
             except ValueError as error:
-                errors[spec.name] = str(error)
+                errors[name] = str(error)
         return errors
 
     def assign(self, obj, data, refs, names: Sequence[str] | None = None) -> None:

@@ -19,6 +19,7 @@ from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
 from .permissions import can_score
+from .scoring import IMPACT_DERIVED, RISK_DERIVED
 from .services import (
     base_snapshot,
     bulk_create_risks,
@@ -73,16 +74,25 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     code_column = column_letter(seen_keys["code"])
     rows = []
     codes_seen: dict[str, int] = {}
+    cells = [(index, column.key, parsers[index]) for index, column in mapping.items()]
+    width = max(mapping) + 1
     for number, values in sheet.rows:
+        if len(values) < width:
+            values = values + [None] * (width - len(values))
         parsed, ok = {}, True
-        for index, column in mapping.items():
-            value = values[index] if index < len(values) else None
-            try:
-                parsed[column.key] = parsers[index](value)
-            except ValueError as error:
-                ok = False
-                plan.errors.append(msg(str(error), row=number, column=column_letter(index),
-                                       header=column.header, value=value))
+        try:  # the usual row: every cell parses
+            for index, key, parse in cells:
+                parsed[key] = parse(values[index])
+        except ValueError:  # again, cell by cell, naming each one that does not
+            parsed = {}
+            for index, column in mapping.items():
+                value = values[index]
+                try:
+                    parsed[column.key] = parsers[index](value)
+                except ValueError as error:
+                    ok = False
+                    plan.errors.append(msg(str(error), row=number, column=column_letter(index),
+                                           header=column.header, value=value))
         code = parsed.get("code") or ""
         if not code:
             plan.errors.append(msg(_("vul een code in, bijvoorbeeld R-1001"), row=number,
@@ -104,10 +114,21 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     creates, updates = [], []
     scores_all = all(can_score(user, d.id) for d in refs.disciplines.all)
     current = _current_values([code for _, code, _ in rows], refs)
+    defaults = _defaults(refs)
+    list_keys = [key for key, value in defaults.items() if isinstance(value, list)]
+    impact_keys = _impact_names(refs)
+    compare_keys = None  # the keys a row may change, in the order of the register's values
     for number, code, parsed in rows:
         existing = current.get(code)
-        merged = dict(existing or _defaults(refs))
-        merged.update({k: v for k, v in parsed.items() if k != "version"})
+        if existing is None:
+            merged = dict(defaults)
+            merged.update((key, []) for key in list_keys)  # no list shared between rows
+            merged.update(parsed)
+            merged.pop("version", None)
+        else:
+            merged = dict(existing)
+            merged.update(parsed)
+            merged["version"] = existing["version"]
         if merged["status"] is None:
             if existing:
                 plan.errors.append(msg(_("vul een status in"), row=number,
@@ -128,7 +149,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
                 continue
             merged.update({k: existing[k] for k in theirs})
             version = existing["version"]
-        data = _risk_data(merged, refs)
+        data = _risk_data(merged, refs, impact_keys)
         problems = validate(data, refs)
         row_errors = [msg(problem, row=number, column=_letter(seen_keys, key),
                           header=headers.get(key, key), value=merged.get(key))
@@ -152,8 +173,10 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             plan.new.append(Change(number, code, data.title))
             creates.append((code, data))
             continue
-        changed = [key for key in merged if key in parsed and key not in KEY_FIELDS
-                   and _differs(key, existing, merged)]
+        if compare_keys is None:  # every row has the same keys
+            compare_keys = [key for key in merged if key in parsed and key not in KEY_FIELDS]
+        changed = [key for key in compare_keys
+                   if merged[key] != existing[key] and _differs(key, existing, merged)]
         if not changed:
             # Nothing would be written, so nothing can be lost: unchanged whatever the version
             # (importing the same file twice is a no-op the second time).
@@ -171,7 +194,8 @@ def plan_register(sheet, context: dict) -> SheetPlan:
         plan.changed.append(Change(number, code, merged["title"], [
             (headers[key], _show(key, existing[key], refs), _show(key, merged[key], refs))
             for key in changed]))
-        updates.append(({**existing, "code": code}, data))
+        existing["code"] = code  # the plan's own copy of the register's values
+        updates.append((existing, data))
 
     def apply() -> None:
         reason = f"import {filename}"
@@ -211,39 +235,70 @@ def _defaults(refs) -> dict:
     return values
 
 
+def _impact_keys(refs) -> dict[int, list[tuple[str, str, object]]]:
+    """{discipline id: [(column key "AMB.applies", model attribute, empty value)]}."""
+    return {d.id: [(f"{d.code}.{f.name}", f.attr, f.empty()) for f in IMPACT_FIELDS]
+            for d in refs.disciplines.all}
+
+
 def _current_values(codes: list[str], refs) -> dict[str, dict]:
     """The register's values for these codes, keyed like the columns: Core rows, a few queries
-    per 900 codes, values as the field specification gives them (codes, not ids)."""
+    per 900 codes, values as the field specification gives them (codes, not ids). Every dict has
+    the same keys in the same order: id, version, meldkamers, voorzieningen, the risk's fields,
+    then each discipline's impact fields; and, for the update, the derived columns as stored
+    (``_risk``: {column: value}, ``_impacts``: {discipline code: {column: value}})."""
     found: dict[str, dict] = {}
     by_id: dict[int, dict] = {}
     plain = [f for f in RISK_FIELDS if f.kind != "refs"]
+    table = Risk.__table__
+    columns = [table.c.id, table.c.code, table.c.version] + [table.c[f.attr] for f in plain]
+    names = [f.name for f in plain]
+    derived_at = len(columns)  # the derived columns, so that the update writes what differs
+    columns += [table.c[name] for name in RISK_DERIVED]
+    # A reference field's column holds an id; the import compares codes.
+    code_of = {f.name: {i: item.code for i, item in
+                        (refs.level_by_id if f.ref == "levels" else refs.list(f.ref).by_id).items()}
+               for f in plain if f.kind == "ref"}
+    refs_at = [(names.index(name), ids) for name, ids in code_of.items()]
+    impact_keys = _impact_keys(refs)
+    empty_impacts = {key: empty for keys in impact_keys.values() for key, _attr, empty in keys}
+    fill = {d_id: [(key, empty) for key, _attr, empty in keys if empty is not None]
+            for d_id, keys in impact_keys.items()}
+    impact_keys = {d_id: [key for key, _attr, _empty in keys] for d_id, keys in impact_keys.items()}
+    conn = db.session.connection()
     for start in range(0, len(codes), 900):
         chunk = codes[start : start + 900]
-        for r in db.session.execute(select(Risk.__table__).where(Risk.code.in_(chunk))).mappings():
-            values = {"id": r["id"], "version": r["version"], "meldkamers": [], "voorzieningen": []}
-            for f in plain:
-                value = r[f.attr]
-                if f.kind == "ref":
-                    item = (refs.level_by_id if f.ref == "levels" else refs.list(f.ref).by_id) \
-                        .get(value)
-                    value = item.code if item else None
-                values[f.name] = value
-            for d in refs.disciplines.all:
-                values.update({f"{d.code}.{f.name}": f.empty() for f in IMPACT_FIELDS})
-            found[r["code"]] = values
-            by_id[r["id"]] = values
+        for r in conn.execute(select(*columns).where(table.c.code.in_(chunk))).all():
+            row = list(r[3:derived_at])
+            for at, ids in refs_at:
+                row[at] = ids.get(row[at])
+            values = {"id": r[0], "version": r[2], "meldkamers": [], "voorzieningen": [],
+                      **dict(zip(names, row)), **empty_impacts,
+                      "_risk": dict(zip(RISK_DERIVED, r[derived_at:])), "_impacts": {}}
+            found[r[1]] = values
+            by_id[r[0]] = values
     ids = list(by_id)
+    impacts = DisciplineImpact.__table__
+    impact_columns = [impacts.c.risk_id, impacts.c.discipline_id] + [
+        impacts.c[f.attr] for f in IMPACT_FIELDS]
+    derived_at = len(impact_columns)
+    impact_columns += [impacts.c[name] for name in IMPACT_DERIVED]
+    code_of_discipline = {d.id: d.code for d in refs.disciplines.all}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        for i in db.session.execute(select(DisciplineImpact.__table__)
-                                    .where(DisciplineImpact.risk_id.in_(chunk))).mappings():
-            code = refs.disciplines.by_id[i["discipline_id"]].code
-            by_id[i["risk_id"]].update({f"{code}.{f.name}": i[f.attr] if i[f.attr] is not None
-                                        else f.empty() for f in IMPACT_FIELDS})
+        for i in conn.execute(select(*impact_columns).where(impacts.c.risk_id.in_(chunk))).all():
+            values = by_id[i[0]]
+            keys = impact_keys[i[1]]
+            values.update(zip(keys, i[2:derived_at]))
+            for key, empty in fill[i[1]]:  # NULL read as the field's empty value
+                if values[key] is None:
+                    values[key] = empty
+            values["_impacts"][code_of_discipline[i[1]]] = dict(zip(IMPACT_DERIVED,
+                                                                    i[derived_at:]))
         for table, column, name in ((risk_meldkamer, "meldkamer_id", "meldkamers"),
                                     (risk_voorziening, "voorziening_id", "voorzieningen")):
             items = refs.list(name).by_id
-            for risk_id, item_id in db.session.execute(
+            for risk_id, item_id in conn.execute(
                     select(table.c.risk_id, table.c[column]).where(table.c.risk_id.in_(chunk))):
                 by_id[risk_id][name].append(items[item_id].code)
     for values in by_id.values():
@@ -252,14 +307,24 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     return found
 
 
-def _risk_data(values: dict, refs) -> RiskData:
+def _impact_names(refs) -> list[tuple[str, list[str]]]:
+    """[(discipline code, its column keys "AMB.applies", … in the order of IMPACT_FIELDS)]."""
+    return [(d.code, [f"{d.code}.{f.name}" for f in IMPACT_FIELDS]) for d in refs.disciplines.all]
+
+
+_RISK_NAMES = [f.name for f in RISK_FIELDS]
+
+
+def _risk_data(values: dict, refs, impact_keys=None) -> RiskData:
     impacts = {}
-    for d in refs.disciplines.all:
-        impact = ImpactData(**{f.name: values.get(f"{d.code}.{f.name}") for f in IMPACT_FIELDS})
+    get = values.get
+    # The data classes take their fields in the order of the field lists (positional: faster).
+    for code, keys in impact_keys or _impact_names(refs):
+        impact = ImpactData(*[get(key) for key in keys])
         impact.applies = bool(impact.applies)
         impact.rationale = impact.rationale or ""
-        impacts[d.code] = impact  # scores without "van toepassing" are refused, not dropped
-    data = RiskData(**{f.name: values[f.name] for f in RISK_FIELDS}, impacts=impacts)
+        impacts[code] = impact  # scores without "van toepassing" are refused, not dropped
+    data = RiskData(*[values[name] for name in _RISK_NAMES], impacts=impacts)
     data.status = data.status or "concept"
     return data
 

@@ -30,6 +30,12 @@ def register_impact(impacts: Iterable[int | None]) -> int | None:
     return max(values) if values else None
 
 
+# The columns derive() gives, for a risk and for each of its discipline impacts.
+RISK_DERIVED = ("bruto_impact", "bruto_priority", "bruto_level_id", "netto_impact",
+                "netto_priority", "netto_level_id")
+IMPACT_DERIVED = ("bruto_priority", "bruto_level_id", "netto_priority", "netto_level_id")
+
+
 def derive(likelihoods: Mapping[str, int | None], impacts: Mapping[object, tuple],
            grid: Grid) -> tuple[dict, dict]:
     """Every derived value from the scores, for ORM objects and bulk inserts alike.
@@ -38,18 +44,26 @@ def derive(likelihoods: Mapping[str, int | None], impacts: Mapping[object, tuple
     Returns (risk values, {key: impact values}) with the ``*_impact`` (risk only),
     ``*_priority`` and ``*_level_id`` columns.
     """
-    risk_values: dict = {}
-    impact_values: dict = {key: {} for key in impacts}
-    for index, basis in ((1, "bruto"), (2, "netto")):
-        likelihood = likelihoods[basis]
-        for key, scores in impacts.items():
-            value = scores[index] if scores[0] else None
-            impact_values[key][f"{basis}_priority"] = priority(likelihood, value)
-            impact_values[key][f"{basis}_level_id"] = level_for(grid, likelihood, value)
-        worst = register_impact(scores[index] for scores in impacts.values() if scores[0])
-        risk_values[f"{basis}_impact"] = worst
-        risk_values[f"{basis}_priority"] = priority(likelihood, worst)
-        risk_values[f"{basis}_level_id"] = level_for(grid, likelihood, worst)
+    bruto_likelihood, netto_likelihood = likelihoods["bruto"], likelihoods["netto"]
+    impact_values: dict = {}
+    brutos, nettos = [], []
+    for key, (applies, bruto, netto) in impacts.items():
+        if not applies:
+            bruto = netto = None
+        else:
+            brutos.append(bruto)
+            nettos.append(netto)
+        impact_values[key] = {
+            "bruto_priority": priority(bruto_likelihood, bruto),
+            "bruto_level_id": level_for(grid, bruto_likelihood, bruto),
+            "netto_priority": priority(netto_likelihood, netto),
+            "netto_level_id": level_for(grid, netto_likelihood, netto)}
+    bruto, netto = register_impact(brutos), register_impact(nettos)
+    risk_values = {
+        "bruto_impact": bruto, "bruto_priority": priority(bruto_likelihood, bruto),
+        "bruto_level_id": level_for(grid, bruto_likelihood, bruto),
+        "netto_impact": netto, "netto_priority": priority(netto_likelihood, netto),
+        "netto_level_id": level_for(grid, netto_likelihood, netto)}
     return risk_values, impact_values
 
 

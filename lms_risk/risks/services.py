@@ -1,12 +1,14 @@
 """Creating, changing, archiving and deleting risks. Flush, never commit: the caller owns the
 transaction."""
 
+from datetime import date
+
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
-from ..core.fields import clean_text
+from ..core.fields import Field, clean_text
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
@@ -62,29 +64,37 @@ def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
     Returns {field key: message}; per-discipline keys look like "AMB.netto_impact"."""
     refs = refs or refdata()
     errors = RISK_FIELDS.clean(data)
-    errors.update(_check_codes(RISK_FIELDS, data, refs))
+    errors.update(_check_codes(_RISK_REF_FIELDS, data, refs))
     for name in SCORE_FIELDS:
         if name not in errors and getattr(data, name) not in _scale(refs, RISK_FIELDS[name]):
             errors[name] = str(ERROR_MESSAGES["out_of_range"])
     if not errors.get("netto_likelihood") and not errors.get("bruto_likelihood"):
         if data.netto_likelihood > data.bruto_likelihood:
             errors["netto_likelihood"] = str(ERROR_MESSAGES["netto_above_bruto"])
+    known = refs.disciplines.by_code
+    bruto_scale = _scale(refs, IMPACT_FIELDS["bruto_impact"])
+    netto_scale = _scale(refs, IMPACT_FIELDS["netto_impact"])
     for code, impact in data.impacts.items():
-        if code not in refs.disciplines.by_code:
+        if code not in known:
             errors["impacts"] = str(ERROR_MESSAGES["unknown_discipline"])
             continue
-        errors.update({f"{code}.{k}": v for k, v in IMPACT_FIELDS.clean(impact).items()})
+        keys = _impact_key(code)
+        cleaned = IMPACT_FIELDS.clean(impact)
+        if cleaned:
+            errors.update({keys[k]: v for k, v in cleaned.items()})
+        bruto, netto = impact.bruto_impact, impact.netto_impact
         if not impact.applies:
-            if impact.bruto_impact not in (None, "") or impact.netto_impact not in (None, ""):
+            if bruto not in (None, "") or netto not in (None, ""):
                 # Scores of a discipline the risk does not apply to would be dropped unseen.
-                errors[f"{code}.applies"] = str(ERROR_MESSAGES["scores_not_applicable"])
+                errors[keys["applies"]] = str(ERROR_MESSAGES["scores_not_applicable"])
             continue
-        for name in ("bruto_impact", "netto_impact"):
-            if getattr(impact, name) not in _scale(refs, IMPACT_FIELDS[name]):
-                errors[f"{code}.{name}"] = str(ERROR_MESSAGES["out_of_range"])
-        if (f"{code}.bruto_impact" not in errors and f"{code}.netto_impact" not in errors
-                and impact.netto_impact > impact.bruto_impact):
-            errors[f"{code}.netto_impact"] = str(ERROR_MESSAGES["netto_above_bruto"])
+        if bruto not in bruto_scale:
+            errors[keys["bruto_impact"]] = str(ERROR_MESSAGES["out_of_range"])
+        if netto not in netto_scale:
+            errors[keys["netto_impact"]] = str(ERROR_MESSAGES["out_of_range"])
+        if (keys["bruto_impact"] not in errors and keys["netto_impact"] not in errors
+                and netto > bruto):
+            errors[keys["netto_impact"]] = str(ERROR_MESSAGES["netto_above_bruto"])
     return errors
 
 
@@ -98,13 +108,19 @@ def _check_codes(fields, data, refs: RefData) -> dict[str, str]:
         if spec.kind not in ("ref", "refs"):
             continue
         codes = getattr(data, spec.name)
-        codes = codes if spec.kind == "refs" else [codes] if codes else []
+        if not codes:
+            continue
         known = refs.level_by_code if spec.ref == "levels" else refs.list(spec.ref).by_code
-        if any(c not in known for c in codes):
+        if spec.kind == "refs":
+            unknown = any(c not in known for c in codes)
+        else:
+            unknown = codes not in known
+        if unknown:
             errors[spec.name] = str(ERROR_MESSAGES["unknown"])
     return errors
 
 
+_RISK_REF_FIELDS = [spec for spec in RISK_FIELDS if spec.kind in ("ref", "refs")]
 CODE_SERIES = "risk"
 
 
@@ -159,20 +175,105 @@ def risk_values(risk: Risk, refs: RefData) -> RiskData:
     return RiskData(**RISK_FIELDS.values(risk, refs), impacts=impacts)
 
 
+def _snapper(spec):
+    """A function giving a value as the audit trail stores it (``spec.snapshot`` of the value,
+    empty text as ""), or None where that is the value itself: the import's hot loops call it
+    for every field of thousands of risks."""
+    if spec.kind == "bool":
+        return None  # callers make it a bool
+    if spec.kind in ("text", "longtext") and type(spec).snapshot is Field.snapshot:
+        return _text_or_empty
+    if spec.kind in ("int", "choice", "ref") and type(spec).snapshot is Field.snapshot:
+        return None  # ints and codes are stored as they are
+    return lambda value: spec.snapshot(_empty_text(spec, value))
+
+
+def _text_or_empty(value):
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+_RISK_SNAP = [(spec.name, _snapper(spec)) for spec in RISK_FIELDS]
+_IMPACT_SNAP = [(spec.name, _snapper(spec), spec.kind == "bool",
+                 spec.name in ("bruto_impact", "netto_impact")) for spec in IMPACT_FIELDS]
+_IMPACT_KEYS: dict[str, list[str]] = {}  # discipline code -> ["AMB.applies", …]
+
+
+_IMPACT_KEY: dict[str, dict[str, str]] = {}  # discipline code -> {"applies": "AMB.applies", …}
+
+
+def _impact_key(code: str) -> dict[str, str]:
+    keys = _IMPACT_KEY.get(code)
+    if keys is None:
+        keys = _IMPACT_KEY[code] = {spec.name: f"{code}.{spec.name}" for spec in IMPACT_FIELDS}
+    return keys
+
+
+def _impact_keys(code: str) -> list[str]:
+    keys = _IMPACT_KEYS.get(code)
+    if keys is None:
+        keys = _IMPACT_KEYS[code] = [f"{code}.{spec.name}" for spec in IMPACT_FIELDS]
+    return keys
+
+
 def data_snapshot(data: RiskData) -> dict:
     """``data`` keyed and valued as the audit trail stores a risk ("AMB.netto_impact", codes, ISO
     dates); scores of a discipline that does not apply are not kept, so they read as empty."""
-    snap = {spec.name: spec.snapshot(_empty_text(spec, getattr(data, spec.name)))
-            for spec in RISK_FIELDS}
+    snap = {}
+    for name, snapper in _RISK_SNAP:
+        value = getattr(data, name)
+        snap[name] = value if snapper is None else snapper(value)
     for code, impact in data.impacts.items():
-        for spec in IMPACT_FIELDS:
-            value = getattr(impact, spec.name)
-            if spec.name in ("bruto_impact", "netto_impact") and not impact.applies:
-                value = None
-            if spec.kind == "bool":
-                value = bool(value)
-            snap[f"{code}.{spec.name}"] = spec.snapshot(_empty_text(spec, value))
+        applies = impact.applies
+        for key, (name, snapper, boolean, score) in zip(_impact_keys(code), _IMPACT_SNAP):
+            value = None if score and not applies else getattr(impact, name)
+            snap[key] = bool(value) if boolean else value if snapper is None else snapper(value)
     return snap
+
+
+def _changes(current: dict, data: RiskData, codes) -> tuple[dict, dict]:
+    """What ``data`` changes in a risk whose values the import read as ``current`` (field names
+    and "<CODE>.<name>" keys, codes not ids), for the disciplines ``codes``: the audit diff
+    {key: [old, new]} in snapshot values, exactly as comparing the two snapshots
+    (:func:`data_snapshot`) gives it, and each discipline's (applies, bruto, netto) after the
+    change. One pass, converting only the values that differ."""
+    changes = {}
+    get = current.get
+    for name, snapper in _RISK_SNAP:
+        old, new = get(name), getattr(data, name)
+        if old == new:
+            continue
+        if snapper is not None:
+            old, new = snapper(old), snapper(new)
+        if old != new:
+            changes[name] = [old, new]
+    scores = {}
+    impacts = data.impacts
+    keys_of = _IMPACT_KEYS
+    for code in codes:
+        keys = keys_of.get(code) or _impact_keys(code)
+        impact = impacts.get(code)
+        if impact is None:  # left as it is
+            named = _impact_key(code)
+            scores[code] = (bool(get(named["applies"])), get(named["bruto_impact"]),
+                            get(named["netto_impact"]))
+            continue
+        applies = bool(impact.applies)
+        for key, (name, snapper, boolean, score) in zip(keys, _IMPACT_SNAP):
+            old = get(key)
+            new = None if score and not applies else getattr(impact, name)
+            if old == new:
+                continue
+            if boolean:
+                old, new = bool(old), bool(new)
+            elif snapper is not None:
+                old, new = snapper(old), snapper(new)
+            if old != new:
+                changes[key] = [old, new]
+        scores[code] = (applies, impact.bruto_impact if applies else None,
+                        impact.netto_impact if applies else None)
+    return changes, scores
 
 
 def _empty_text(spec, value):
@@ -563,9 +664,9 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
     """Change many risks in a few statements (the Excel import of thousands of changed rows).
 
     ``items``: (current, data) with ``current`` the risk's values as the import reads them
-    (``id``, ``version``, field names and "<CODE>.<name>" keys, codes not ids, plus the derived
-    ``_risk``/``_impacts`` columns when known). Checked and derived as :func:`update_risk`
-    does; written as one executemany UPDATE per set of changed columns, with the version check in
+    (``id``, ``version``, field names and "<CODE>.<name>" keys, codes not ids, plus the stored
+    derived columns ``_risk``/``_impacts`` when known: then only those that differ are written).
+    Checked and derived as :func:`update_risk` does; written as one executemany UPDATE per set of changed columns, with the version check in
     the WHERE clause (a risk saved meanwhile raises :class:`ConcurrentSaveError`: roll back),
     score changes and one audit event per risk as multi-row inserts. Returns the number changed."""
     if not items:
@@ -579,53 +680,57 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
     by_columns: dict[tuple, list] = {}
     impact_rows, score_rows, audit_rows = [], [], []
     link_changes: dict[str, list] = {name: [] for name in LINK_TABLES}
+    # Someone who may score every discipline cannot be refused: no need to compare per risk.
+    scores_all = all(can_score(user, d_id) for d_id in disciplines.values())
+    score_keys = {**{name: None for name in SCORE_FIELDS},
+                  **{f"{code}.{name}": code for code in disciplines
+                     for name in IMPACT_SCORE_FIELDS}}
+    grid = refs.grid
     for current, data in items:
         if not checked:  # the import's plan validated (and cleaned) each row already
             _check(data, refs)
-        before = {}
-        for spec in RISK_FIELDS:
-            before[spec.name] = spec.snapshot(_empty_text(spec, current.get(spec.name)))
-        for code in disciplines:
-            for spec in IMPACT_FIELDS:
-                key = f"{code}.{spec.name}"
-                value = current.get(key)
-                before[key] = spec.snapshot(bool(value) if spec.kind == "bool"
-                                            else _empty_text(spec, value))
-        after = {**before, **data_snapshot(data)}
-        _check_permission(user, before, after, refs)
-        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        changes, impacts = _changes(current, data, disciplines)
+        if not scores_all:  # only what changes counts, as in comparing the whole snapshots
+            _check_permission(user, {k: old for k, (old, _new) in changes.items()},
+                              {k: new for k, (_old, new) in changes.items()}, refs)
         if not changes:
             continue
         risk_id, version = current["id"], current["version"]
-        impacts = {c: (after[f"{c}.applies"], after[f"{c}.bruto_impact"],
-                       after[f"{c}.netto_impact"]) for c in disciplines}
         derived, per_impact = derive(
-            {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, refs.grid)
+            {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, grid)
         values = {}
         for spec in columns:
             if spec.name in changes:
                 value = getattr(data, spec.name)
                 values[spec.attr] = _ref_id(refs, spec.ref, value) if spec.kind == "ref" else value
-        values.update(derived)  # cheap to write with the rest; keeps the register exact
+        # Derived values that differ from the stored ones (all of them when those are unknown)
+        stored = current.get("_risk")
+        values.update((k, v) for k, v in derived.items()
+                      if stored is None or k not in stored or stored[k] != v)
         row = {"b_id": risk_id, "b_version": version, "version": version + 1, "updated_at": now,
                "updated_by_id": user_id, **values}
         by_columns.setdefault(tuple(sorted(values)), []).append(row)
+        stored_impacts = current.get("_impacts")
         for code, d_id in disciplines.items():
-            keys = [f"{code}.{f.name}" for f in IMPACT_FIELDS]
-            if not any(k in changes for k in keys):
+            # An impact row is written when one of its fields changed or when its derived values
+            # (likelihood × impact) no longer match, as after a change of likelihood.
+            if not any(k in changes for k in _IMPACT_KEYS[code]) and not (
+                    stored_impacts is None
+                    or (code in stored_impacts and stored_impacts[code] != per_impact[code])):
                 continue
             applies, bruto, netto = impacts[code]
             impact_rows.append({"b_risk": risk_id, "b_discipline": d_id, "applies": applies,
                                 "bruto_impact": bruto, "netto_impact": netto,
-                                "rationale": after[f"{code}.rationale"] or "",
+                                "rationale": data.impacts[code].rationale or "",
                                 **per_impact[code]})
         for key, (old, new) in changes.items():
-            code, _dot, name = key.rpartition(".")
-            if name in (SCORE_FIELDS if not code else IMPACT_SCORE_FIELDS):
+            if key in score_keys:
+                code = score_keys[key]
                 score_rows.append({"risk_id": risk_id,
                                    "discipline_id": disciplines[code] if code else None,
-                                   "field": name, "old_value": _str(old), "new_value": _str(new),
-                                   "reason": reason, "user_id": user_id, "changed_at": now})
+                                   "field": key.rpartition(".")[2], "old_value": _str(old),
+                                   "new_value": _str(new), "reason": reason, "user_id": user_id,
+                                   "changed_at": now})
         for name in LINK_TABLES:
             if name in changes:
                 link_changes[name].append((risk_id, getattr(data, name)))
