@@ -24,7 +24,7 @@ from ..extensions import db
 from .config import bia_config
 from .fields import VERSION_FIELDS, VersionData
 from .models import Bia, BiaVersion
-from .permissions import can_edit_bia
+from .permissions import can_create_bia, can_edit_bia
 from .services import version_errors, mtpd, update_version
 
 SHEET = "BIA"
@@ -98,6 +98,9 @@ class BiaSheet(SheetSpec):
     key = "bia"
     names = NAMES
     order = 35
+
+    def may_import(self, user) -> bool:
+        return can_create_bia(user)  # and each row: may this user edit that BIA
 
     def open(self, book, context):
         config = bia_config()

@@ -118,6 +118,9 @@ class PlansSheet(SheetSpec):
     names = PLAN_SHEET
     order = 40
 
+    def may_import(self, user) -> bool:
+        return can_create_plan(user)  # and each row: may this user edit that plan
+
     def open(self, book, context):
         columns = plan_columns(context["refs"])
         return book.sheet(PLAN_SHEET[0], [c.column() for c in columns]), columns
@@ -146,6 +149,9 @@ class ExercisesSheet(SheetSpec):
     key = "continuity_exercises"
     names = EXERCISE_SHEET
     order = 41
+
+    def may_import(self, user) -> bool:
+        return can_create_plan(user)  # and each row: may this user edit that plan
 
     def open(self, book, context):
         columns = exercise_columns(context["refs"])

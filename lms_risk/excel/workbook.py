@@ -122,6 +122,7 @@ class SheetPlan:
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
     apply: Callable[[], None] | None = field(default=None, repr=False)
+    key: str = ""  # the SheetSpec's key (set by plan_workbook)
 
     @property
     def refused(self) -> bool:
@@ -198,6 +199,12 @@ class SheetSpec:
     def plan(self, sheet: Sheet, context: dict) -> SheetPlan:
         raise NotImplementedError
 
+    def may_import(self, user) -> bool:
+        """Whether ``user`` may change anything through this sheet at all (its plan still checks
+        every row). The upload opens to whoever may import one sheet; a sheet that ``user`` may
+        not import is refused as a whole when it holds a change."""
+        return False
+
 
 @contextmanager
 def gc_paused():
@@ -263,6 +270,7 @@ def _plan_workbook(data, filename, specs, limits, context, describe) -> Workbook
             return plan
         read_any = True
         sheet_plan = spec.plan(sheet, context)
+        sheet_plan.key = spec.key
         # One message per cell: the reader's (a formula, a number beyond Excel's dates) says
         # why, and the field's own message on that cell's value would only repeat it.
         found = [describe(p) for p in sheet.problems]

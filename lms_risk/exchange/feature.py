@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.features import EntityType, Feature
 from .cli import COMMANDS
 from .sheets import AboutSheet
+from .permissions import can_import
 from .views import bp
 
 FEATURE = Feature(
@@ -12,6 +13,7 @@ FEATURE = Feature(
     blueprint=bp,
     sheets=[AboutSheet()],
     commands=COMMANDS,
+    permissions={"can_import": can_import},
     entities=[EntityType("register", _l("register"))],
     order=50,
 )

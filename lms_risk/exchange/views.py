@@ -24,6 +24,7 @@ from ..core.access import require
 from ..core.logs import log_refusal
 from ..excel.pending import TOKEN, PendingUploads
 from ..risks.permissions import can_edit_risks
+from .permissions import can_import, importable_sheets
 from ..risks.register import RegisterFilter
 from .workbook import apply_import, export_register, export_template, plan_file
 
@@ -83,11 +84,13 @@ def template():
 
 
 @bp.route("/risks/import", methods=["GET", "POST"])
-@require(can_edit_risks)
+@require(can_import)
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("exchange/upload.html", form=form), 422 if form.errors else 200
+        sheets = [spec.names[0] for spec in importable_sheets(current_user)]
+        return (render_template("exchange/upload.html", form=form, sheets=sheets),
+                422 if form.errors else 200)
     upload = form.file.data
     data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
     filename = Path(upload.filename or "import.xlsx").name
@@ -102,7 +105,7 @@ def upload():
 
 
 @bp.post("/risks/import/confirm")
-@require(can_edit_risks)
+@require(can_import)
 def confirm():
     form = ConfirmForm()
     if not form.validate_on_submit():

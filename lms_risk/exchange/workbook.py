@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..audit.services import record
 from ..audit.summaries import coded
 from ..core.features import registry
 from ..core.workbook import SheetRefs, describe, limits_from_config
-from ..excel.workbook import WorkbookPlan, apply_workbook, plan_workbook, write_template, write_workbook
+from ..excel.workbook import Message, WorkbookPlan, apply_workbook, plan_workbook, write_template, write_workbook
 from ..reference.data import refdata
 from ..risks.register import Codes, RegisterFilter
 
@@ -48,8 +49,18 @@ def plan_file(data: bytes, filename: str, user, config) -> WorkbookPlan:
     limits = limits_from_config(config)
     context = _context(user)
     context["filename"] = filename
-    return plan_workbook(data, filename, registry().sheets, limits, context,
+    specs = registry().sheets
+    plan = plan_workbook(data, filename, specs, limits, context,
                          lambda problem: describe(problem, limits, default_sheet="Register"))
+    allowed = {spec.key for spec in specs if spec.names and spec.may_import(user)}
+    for sheet_plan in plan.sheets:
+        if (sheet_plan.new or sheet_plan.changed) and sheet_plan.key not in allowed:
+            sheet_plan.errors.insert(0, Message(
+                _("U mag dit blad niet inlezen: laat het ongewijzigd of haal het uit het bestand "
+                  "(%(count)s nieuwe of gewijzigde rijen).",
+                  count=len(sheet_plan.new) + len(sheet_plan.changed)),
+                sheet=sheet_plan.sheet))
+    return plan
 
 
 def apply_import(plan: WorkbookPlan, user) -> None:

@@ -27,7 +27,7 @@ from .fields import RISK_FIELDS, field_label
 from .importer import SHEET_NAMES, plan_register
 from .labels import STATUS_LABELS
 from .models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
-from .permissions import can_view_history
+from .permissions import can_edit_risks, can_view_history
 from .register import DI_SORT, discipline_select, ordered_select
 
 CHUNK = 900  # ids per query: below SQLite's bound-parameter limit
@@ -39,6 +39,9 @@ class RegisterSheet(SheetSpec):
     key = "register"
     names = SHEET_NAMES
     order = 10
+
+    def may_import(self, user) -> bool:
+        return can_edit_risks(user)
 
     def _columns(self, context):
         ref = context["sheet_refs"]

@@ -2,6 +2,7 @@
 preview and all-or-nothing writing; an unedited export imports as zero changes."""
 
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -149,3 +150,34 @@ def test_a_coordinator_imports_only_their_meldkamers_plans(app, world, users):
         ), users["rtd"])
     assert any("niet wijzigen" in str(m) for m in refused.all_errors)
     assert db.session.scalar(select(func.count(Exercise.id))) == 2
+
+
+def test_a_coordinator_uploads_plans_on_the_web_but_not_register_changes(client, auth, world,
+                                                                          users):
+    a, b, ex, risk = world
+    auth.login("rtd")
+    page = client.get("/risks/import")
+    assert page.status_code == 200
+    assert "Plannen" in page.text and "Oefeningen" in page.text
+    assert "Download het lege sjabloon" not in page.text  # the template only makes risks
+    data = _edit(_export(users["chair"]), "Plannen", {(a.code, "Hersteldoel (min)"): 10})
+    preview = client.post("/risks/import", data={"file": (BytesIO(data), "plannen.xlsx")},
+                          content_type="multipart/form-data")
+    assert preview.status_code == 200 and 'name="token"' in preview.text
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', preview.text).group(1)
+    assert client.post("/risks/import/confirm", data={"token": token}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Plan, a.id).target_minutes == 10
+
+    # The same person changes a risk's title in the Register sheet: that sheet is refused whole.
+    data = _edit(_export(users["chair"]), "Register", {(risk.code, "Titel"): "Andere titel"})
+    preview = client.post("/risks/import", data={"file": (BytesIO(data), "register.xlsx")},
+                          content_type="multipart/form-data")
+    assert "U mag dit blad niet inlezen" in preview.text and 'name="token"' not in preview.text
+    db.session.expire_all()
+    assert risk.title == "Uitval GMS"
+
+
+def test_who_may_import_nothing_may_not_open_the_upload(client, auth):
+    auth.login("viewer")
+    assert client.get("/risks/import").status_code == 403

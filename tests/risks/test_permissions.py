@@ -13,6 +13,9 @@ from lms_risk.extensions import db
 
 USERS = tuple(TEST_USERS)  # admin, chair, amb, pol, viewer, auditor, rtd, pol_rtd
 EDITORS = ("admin", "chair", "amb", "pol", "pol_rtd")
+# Who may upload a workbook: whoever may import one of its sheets (a continuity coordinator: the
+# BIA, Plannen and Oefeningen sheets).
+IMPORTERS = EDITORS + ("rtd",)
 SCORE_AMB = ("admin", "chair", "amb")
 SCORE_POL = ("admin", "chair", "pol", "pol_rtd")
 ARCHIVE_READERS = ("admin", "chair", "auditor")  # see archived risks; everyone else gets 404
@@ -68,9 +71,9 @@ ROUTES = [
     ("POST", "/risks/{code}/delete", ("admin",), _archived({"delete-reason": "weg"})),
     ("GET", "/risks/{code}", ARCHIVE_READERS, _archived(), 404),
     ("GET", "/risks?status=gearchiveerd", USERS),  # the others are told the filter was not used
-    ("GET", "/risks/import", EDITORS),
-    ("POST", "/risks/import", EDITORS),
-    ("POST", "/risks/import/confirm", EDITORS),
+    ("GET", "/risks/import", IMPORTERS),
+    ("POST", "/risks/import", IMPORTERS),
+    ("POST", "/risks/import/confirm", IMPORTERS),
     ("GET", "/risks/import/template.xlsx", EDITORS),
     ("GET", "/audit", ("admin", "auditor", "chair")),
     ("GET", "/admin/", ("admin",)),
