@@ -5,6 +5,8 @@ viewer for the whole register; members of two disciplines (AMB, POL); a continui
 meldkamer RTD; and one person who is both the POL member and the RTD continuity coordinator.
 """
 
+from pathlib import Path
+
 import pytest
 from test_risks import form_for
 
@@ -105,8 +107,12 @@ ROUTES = [
 # levels' colours).
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
         "auth.logout", "auth.second_factor_check", "favicon", "levels.stylesheet"}
-# Blueprints whose own tests try every route of theirs with every role and scope.
-OWN_TABLES = {"bia", "continuity"}  # tests/bia/test_bia_permissions.py, tests/continuity/…
+# Blueprints whose own tests try every route of theirs with every role and scope: a feature
+# folder with a route table of its own, tests/<blueprint>/test_<blueprint>_permissions.py, which
+# also checks that its table covers every route of its blueprint.
+OWN_TABLES = {path.parent.name
+              for path in Path(__file__).parents[1].glob("*/test_*_permissions.py")
+              if path.name == f"test_{path.parent.name}_permissions.py"}
 
 
 @pytest.mark.parametrize("who", USERS)
