@@ -1,0 +1,1 @@
+"""Security controls: catalogues, implementation per scope, gap analysis."""

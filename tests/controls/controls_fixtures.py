@@ -1,0 +1,96 @@
+"""Small catalogues written for the tests, built as ``CatalogueData`` directly."""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+try:
+    from lms_risk.controls.catalogue import CatalogueData, ControlNode, FrameworkData, MappingData
+except ImportError:  # the catalogue readers live on another branch until merged
+    @dataclass(frozen=True)
+    class ControlNode:
+        urn: str
+        ref_id: str | None
+        parent_urn: str | None
+        order: int
+        depth: int
+        title_nl: str
+        title_en: str
+        description_nl: str
+        description_en: str
+        assessable: bool
+        bbn_level: int | None
+        tags: tuple = ()
+
+    @dataclass(frozen=True)
+    class FrameworkData:
+        urn: str
+        code: str
+        name_nl: str
+        name_en: str
+        version: str
+        published: date | None
+        provider: str
+        copyright: str
+        source: str
+        controls: tuple = ()
+
+    @dataclass(frozen=True)
+    class MappingData:
+        source_urn: str
+        target_urn: str
+        relationship: str
+
+    @dataclass(frozen=True)
+    class CatalogueData:
+        frameworks: tuple
+        mappings: tuple
+        source_name: str
+
+__all__ = ["CatalogueData", "ControlNode", "FrameworkData", "MappingData", "framework", "node",
+           "catalogue", "replace"]
+
+
+def node(urn, ref_id=None, parent=None, order=0, depth=None, title="", assessable=True,
+         bbn=None, tags=(), title_en="", description=""):
+    return ControlNode(urn=urn, ref_id=ref_id, parent_urn=parent, order=order,
+                       depth=depth or (2 if parent else 1), title_nl=title, title_en=title_en,
+                       description_nl=description, description_en="", assessable=assessable,
+                       bbn_level=bbn, tags=tuple(tags))
+
+
+def framework(urn, code, controls, version="1", name=None):
+    return FrameworkData(urn=urn, code=code, name_nl=name or code, name_en=name or code,
+                         version=version, published=date(2025, 9, 24), provider="test",
+                         copyright="test", source="tests", controls=tuple(controls))
+
+
+def catalogue(*frameworks, mappings=(), name="test.yaml"):
+    return CatalogueData(frameworks=tuple(frameworks), mappings=tuple(mappings), source_name=name)
+
+
+BIO = "urn:test:bio"
+
+
+def bio_sample(version="1", drop=(), retitle=None):
+    """A BIO-style framework with a chapter and five measures with BBN levels 1, 1, 2, 2, 3."""
+    retitle = retitle or {}
+    chapter = node(f"{BIO}:h9", "9", title="Toegang", assessable=False, order=0)
+    measures = [node(f"{BIO}:9.{i}", f"9.{i}", parent=f"{BIO}:h9", order=i,
+                     title=retitle.get(i, f"Maatregel 9.{i}"), bbn=bbn,
+                     tags=("basishygiene",) if i % 2 else ())
+                for i, bbn in ((1, 1), (2, 1), (3, 2), (4, 2), (5, 3)) if i not in drop]
+    return framework(BIO, "bio-test", [chapter, *measures], version=version, name="BIO test")
+
+
+NIS2 = "urn:test:nis2"
+
+
+def nis2_sample():
+    measures = [node(f"{NIS2}:21-2-{c}", f"21(2)({c})", order=i, title=f"Maatregel {c}")
+                for i, c in enumerate("abc")]
+    return framework(NIS2, "nis2-test", measures, name="NIS2 test")
+
+
+def mappings_sample():
+    return (MappingData(f"{BIO}:9.1", f"{NIS2}:21-2-a", "intersect"),
+            MappingData(f"{BIO}:9.3", f"{NIS2}:21-2-b", "equal"))
