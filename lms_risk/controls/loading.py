@@ -325,3 +325,16 @@ def load_catalogue(data, actor, dry_run: bool = False) -> CataloguePlan:
     if not dry_run:
         apply_plan(plan, actor)
     return plan
+
+
+def read_file(filename: str, data: bytes):
+    """The catalogue in ``data`` (CISO Assistant YAML library or our workbook), read by
+    ``catalogue.read_catalogue``; its problems become a :class:`LoadError`."""
+    try:
+        from .catalogue import CatalogueError, read_catalogue
+    except ImportError:  # pragma: no cover - the readers are part of the package
+        raise LoadError([(filename, "the catalogue readers (controls/catalogue.py) are missing")])
+    try:
+        return read_catalogue(filename, data)
+    except CatalogueError as error:
+        raise LoadError(list(error.problems)) from error

@@ -94,3 +94,42 @@ def nis2_sample():
 def mappings_sample():
     return (MappingData(f"{BIO}:9.1", f"{NIS2}:21-2-a", "intersect"),
             MappingData(f"{BIO}:9.3", f"{NIS2}:21-2-b", "equal"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def loaded(app, users):
+    """The BIO-style sample and the NIS2 sample with their mappings, committed. Returns
+    ``{ref_id or urn tail: Control}``."""
+    from sqlalchemy import select
+
+    from lms_risk.controls.loading import load_catalogue
+    from lms_risk.controls.models import Control
+    from lms_risk.extensions import db
+    load_catalogue(catalogue(bio_sample(), nis2_sample(), mappings=mappings_sample()),
+                   users["admin"])
+    db.session.commit()
+    return {c.ref_id: c for c in db.session.scalars(select(Control))}
+
+
+def scope(param):
+    from lms_risk.controls.scopes import scope_by_param
+    from lms_risk.reference.data import refdata
+    return scope_by_param(refdata(), param)
+
+
+def implement(control, scope_param, status="volledig", user=None, **values):
+    from lms_risk.controls.services import ImplementationData, set_implementation
+    from lms_risk.extensions import db
+    set_implementation(control, scope(scope_param), ImplementationData(status=status, **values),
+                       user)
+    db.session.commit()
+
+
+def set_level(scope_param, level):
+    from lms_risk.controls.services import set_scope_level
+    from lms_risk.extensions import db
+    set_scope_level(scope(scope_param), level, None)
+    db.session.commit()
