@@ -3,12 +3,25 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
+from ..i18n import localized
 from .fields import FIELD_LABELS, LINK_LABELS, STATUS_LABELS
 from .models import STATUSES
 from .services import FIELDS, ImplementationData
+
+
+def _choices(pairs) -> list:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class ImplementationForm(FlaskForm):
@@ -17,7 +30,7 @@ class ImplementationForm(FlaskForm):
                            description=_l("Verplicht als de maatregel niet van toepassing is "
                                           "(Verklaring van Toepasselijkheid)."))
     status = SelectField(FIELD_LABELS["status"],
-                         choices=[(s, STATUS_LABELS[s]) for s in STATUSES])
+                         choices=_choices((s, STATUS_LABELS[s]) for s in STATUSES))
     owner = StringField(FIELD_LABELS["owner"], validators=[Length(max=200)])
     discipline_id = SelectField(FIELD_LABELS["discipline_id"], coerce=lambda v: int(v) if v else None,
                                 validate_choice=False)
@@ -29,8 +42,8 @@ class ImplementationForm(FlaskForm):
 
 def make_implementation_form(refs, data: ImplementationData | None = None, **kwargs):
     form = ImplementationForm(obj=data, **kwargs)
-    form.discipline_id.choices = [("", "–")] + [(d.id, f"{d.code} · {d.name_nl}")
-                                                for d in refs.disciplines.active]
+    form.discipline_id.choices = _choices(
+        [("", "–")] + [(d.id, f"{d.code} · {localized(d)}") for d in refs.disciplines.active])
     return form
 
 
@@ -45,22 +58,22 @@ def implementation_data(form: ImplementationForm) -> ImplementationData:
 
 class BulkForm(FlaskForm):
     scope = HiddenField()
-    status = SelectField(FIELD_LABELS["status"], choices=[("", _l("(ongewijzigd)"))]
-                         + [(s, STATUS_LABELS[s]) for s in STATUSES])
+    status = SelectField(FIELD_LABELS["status"], choices=_choices([("", _l("(ongewijzigd)"))]
+                                          + [(s, STATUS_LABELS[s]) for s in STATUSES]))
     owner = StringField(FIELD_LABELS["owner"], validators=[Length(max=200)])
     next_check = DateField(FIELD_LABELS["next_check"], validators=[Optional()])
 
 
 class LinkRiskForm(FlaskForm):
     risk = StringField(_l("Risicocode"), validators=[Length(max=20)])
-    kind = SelectField(FIELD_LABELS["kind"], choices=list(LINK_LABELS.items()))
+    kind = SelectField(FIELD_LABELS["kind"], choices=_choices(LINK_LABELS.items()))
 
 
 class LevelForm(FlaskForm):
     scope = HiddenField()
     bbn_level = SelectField(FIELD_LABELS["bbn_level"],
-                            choices=[("", _l("uit de BIA")), ("1", "BBN1"), ("2", "BBN2"),
-                                     ("3", "BBN3")])
+                            choices=_choices([("", _l("uit de BIA")), ("1", "BBN1"),
+                                              ("2", "BBN2"), ("3", "BBN3")]))
 
 
 class UploadForm(FlaskForm):

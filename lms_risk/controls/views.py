@@ -105,7 +105,7 @@ def bulk():
     changes = {}
     if form.status.data:
         changes["status"] = form.status.data
-    if form.owner.data.strip():
+    if (form.owner.data or "").strip():
         changes["owner"] = form.owner.data.strip()
     if form.next_check.data:
         changes["next_check"] = form.next_check.data
