@@ -13,6 +13,7 @@ from .fields import LINK_LABELS, RELATION_LABELS, STATUS_SHORT, field_label, sho
 from .insight import risk_controls
 from .permissions import can_edit_scope, can_link_risks, can_load_catalogues, \
     can_read_controls, can_set_levels
+from .sheets import SHEETS
 from .views import bp
 
 
@@ -26,6 +27,7 @@ FEATURE = Feature(
     name="controls",
     blueprint=bp,
     commands=[import_controls_command],
+    sheets=SHEETS,
     menu=[MenuEntry("controls.index", _l("Maatregelen"), visible=can_read_controls, order=35,
                     active=("controls",))],
     admin_links=[MenuEntry("controls.upload", _l("Catalogus met maatregelen laden"),
