@@ -8,6 +8,7 @@ from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from ..reference.data import refdata
 from . import models  # noqa: F401  (the tables belong to the metadata)
 from .cli import import_controls_command
+from .demo import load_demo_controls
 from .fields import LINK_LABELS, RELATION_LABELS, STATUS_SHORT, field_label, show_value, \
     status_label
 from .insight import risk_controls
@@ -28,6 +29,7 @@ FEATURE = Feature(
     blueprint=bp,
     commands=[import_controls_command],
     sheets=SHEETS,
+    demo=load_demo_controls,
     menu=[MenuEntry("controls.index", _l("Maatregelen"), visible=can_read_controls, order=35,
                     active=("controls",))],
     admin_links=[MenuEntry("controls.upload", _l("Catalogus met maatregelen laden"),

@@ -252,7 +252,7 @@ def apply_plan(plan: CataloguePlan, actor) -> CataloguePlan:
             db.session.execute(update(Control), [{"id": cid, "retired_at": now}
                                                  for cid, _ in fp.retired])
         if fp.changes:
-            record("load", "control_framework", fp.code, actor,
+            record("load", "control_framework", fp.code[:40], actor,
                    summary=f"{plan.source_name}: nieuw {len(fp.added)}, gewijzigd "
                            f"{len(fp.changed)}, ingetrokken {len(fp.retired)}, ongewijzigd "
                            f"{fp.unchanged}",
@@ -312,10 +312,14 @@ def _apply_mapping_set(mp: MappingSetPlan, actor, source_name: str) -> None:
         db.session.execute(insert(ControlMapping), new_rows)
     if changed_rows:
         db.session.execute(update(ControlMapping), changed_rows)
-    record("load", "control_mapping_set", f"{mp.source_framework} -> {mp.target_framework}",
-           actor, summary=f"{source_name}: nieuw {mp.added}, gewijzigd {mp.changed}, "
-                          f"verwijderd {mp.removed}, ongewijzigd {mp.unchanged}",
-           changes={"added": mp.added, "changed": mp.changed, "removed": mp.removed,
+    codes = dict(db.session.execute(select(Framework.urn, Framework.code).where(
+        Framework.urn.in_([mp.source_framework, mp.target_framework]))).all())
+    name = f"{codes.get(mp.source_framework, '?')} > {codes.get(mp.target_framework, '?')}"
+    record("load", "control_mapping_set", name[:40], actor,
+           summary=f"{source_name}: nieuw {mp.added}, gewijzigd {mp.changed}, "
+                   f"verwijderd {mp.removed}, ongewijzigd {mp.unchanged}"[:500],
+           changes={"source": mp.source_framework, "target": mp.target_framework,
+                    "added": mp.added, "changed": mp.changed, "removed": mp.removed,
                     "unchanged": mp.unchanged})
 
 
