@@ -147,6 +147,7 @@ def main() -> None:
     parser.add_argument("--risks", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--keep", help="SQLite: keep the seeded database at this path")
     args = parser.parse_args()
     rnd = random.Random(7)
     tmp = tempfile.TemporaryDirectory()
@@ -158,7 +159,7 @@ def main() -> None:
             conn.execute(text('CREATE DATABASE "lmsrisk_bench_controls"'))
         uri = PG_ADMIN.rsplit("/", 1)[0] + "/lmsrisk_bench_controls"
     else:
-        uri = f"sqlite:///{tmp.name}/bench.sqlite"
+        uri = f"sqlite:///{args.keep or tmp.name + '/bench.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
                       "WTF_CSRF_ENABLED": False})
     with app.app_context():

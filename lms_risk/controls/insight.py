@@ -5,7 +5,7 @@ of queries, whatever the number of controls, scopes and risks."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select, tuple_, union_all
 
 from ..audit.models import AuditEvent
 from ..extensions import db
@@ -192,85 +192,141 @@ class GapAnalysis:
     total_gaps: int
 
 
-def risk_priorities(discipline_id: int | None = None) -> dict[int, tuple[int, int]]:
+def risk_priorities(discipline_id: int | None = None, bbn_only: bool = False) \
+        -> dict[int, tuple[int, int]]:
     """control id -> (the highest netto priority of the open risks it reduces, how many): the
     register-wide priority (the worst discipline's), or one discipline's. One query."""
     if discipline_id is None:
-        query = (select(RiskControl.control_id, func.max(Risk.netto_priority), func.count())
-                 .join(Risk, Risk.id == RiskControl.risk_id))
+        priority = Risk.netto_priority
+        query = select(RiskControl.control_id, func.max(priority), func.count()) \
+            .join(Risk, Risk.id == RiskControl.risk_id)
     else:
-        query = (select(RiskControl.control_id, func.max(DisciplineImpact.netto_priority),
-                        func.count())
+        priority = DisciplineImpact.netto_priority
+        query = (select(RiskControl.control_id, func.max(priority), func.count())
                  .join(Risk, Risk.id == RiskControl.risk_id)
-                 .join(DisciplineImpact, and_(DisciplineImpact.risk_id == Risk.id,
-                                              DisciplineImpact.discipline_id == discipline_id,
-                                              DisciplineImpact.applies.is_(True))))
+                 .join(DisciplineImpact, and_(DisciplineImpact.risk_id == RiskControl.risk_id,
+                                              DisciplineImpact.discipline_id == discipline_id))
+                 .where(DisciplineImpact.applies.is_(True)))
+    if bbn_only:
+        query = query.join(Control, Control.id == RiskControl.control_id) \
+            .where(Control.bbn_level.is_not(None))
     query = query.where(Risk.archived_at.is_(None), Risk.status != "gesloten") \
         .group_by(RiskControl.control_id)
     return {cid: (prio or 0, n) for cid, prio, n in db.session.execute(query)}
+
+
+GAP_BATCH = 60  # controls whose implementations are read at once while listing the gaps
 
 
 def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: str = "",
                  only_framework: int | None = None, limit: int = 100) -> GapAnalysis:
     """Per scope with a BBN level: the controls it requires (BBN level at most the scope's:
     BBN2 needs BBN1 and BBN2, BBN3 all), their status, the compliance and what is missing ranked
-    by the priority of the risks those controls reduce. Five queries."""
+    by the priority of the risks those controls reduce.
+
+    The counts are summed in the database (one grouped query over the implementations); the
+    list of what is missing walks the required controls from the highest risk priority down and
+    reads the implementations of a batch of them at a time, until ``limit`` gaps are found."""
     levels = scope_levels()
     scopes = []
     for scope in all_scopes(refs):
         level = levels.get(scope.key)
         if level is not None:
             scopes.append(ScopeCompliance(scope, level.bbn, level.source))
+    by_key = {s.scope.key: s for s in scopes}
     required = db.session.execute(
         select(Control.id, Control.ref_id, Control.urn, Control.title_nl, Control.title_en,
-               Control.framework_id, Control.bbn_level, Control.sort_order)
+               Control.framework_id, Control.bbn_level)
         .where(Control.bbn_level.is_not(None), Control.retired_at.is_(None),
                Control.assessable.is_(True))
         .order_by(Control.framework_id, Control.sort_order, Control.id)).all()
-    frameworks = {f.id: f for f in db.session.scalars(select(Framework))} if required else {}
-    impls = {}
-    keys = [s.scope.key for s in scopes]
-    if keys and required:
-        for cid, key, status, applicable in db.session.execute(
-                select(Implementation.control_id, Implementation.scope_key,
-                       Implementation.status, Implementation.applicable)
-                .join(Control, Control.id == Implementation.control_id)
-                .where(Implementation.scope_key.in_(keys), Control.bbn_level.is_not(None),
-                       Control.retired_at.is_(None))):
-            impls[(cid, key)] = (status, applicable)
-    priorities = risk_priorities(discipline_id) if scopes and required else {}
+    if not scopes or not required:
+        return GapAnalysis([s for s in scopes if s.scope.kind == "voorziening"],
+                           [s for s in scopes if s.scope.kind == "meldkamer"], [], [], 0)
+    frameworks = {f.id: f for f in db.session.scalars(select(Framework))}
+    per_level = defaultdict(int)  # (framework, bbn) -> required controls
+    for c in required:
+        per_level[(c.framework_id, c.bbn_level)] += 1
+    counted = defaultdict(lambda: defaultdict(int))  # scope key -> (fw, bbn, status) -> n
+    for key, fw_id, bbn, status, applicable, n in db.session.execute(
+            select(Implementation.scope_key, Control.framework_id, Control.bbn_level,
+                   Implementation.status, Implementation.applicable, func.count())
+            .join(Control, Control.id == Implementation.control_id)
+            .where(Implementation.scope_key.in_(list(by_key)), Control.bbn_level.is_not(None),
+                   Control.retired_at.is_(None), Control.assessable.is_(True))
+            .group_by(Implementation.scope_key, Control.framework_id, Control.bbn_level,
+                      Implementation.status, Implementation.applicable)):
+        counted[key][(fw_id, bbn, status if applicable else "nvt")] += n
     per_fw = defaultdict(lambda: [0, 0.0])
-    gaps = []
+    total_gaps = 0
+    gap_scopes = [s for s in scopes if not only_scope or s.scope.param == only_scope]
     for sc in scopes:
-        for c in required:
-            if c.bbn_level > sc.level:
+        recorded = defaultdict(int)
+        for (fw_id, bbn, status), n in counted[sc.scope.key].items():
+            if bbn <= sc.level:
+                recorded[(fw_id, status)] += n
+        for fw_id in sorted({fw for fw, _ in per_level}):
+            total = sum(n for (f, b), n in per_level.items() if f == fw_id and b <= sc.level)
+            if not total:
                 continue
-            sc.required += 1
-            status, applicable = impls.get((c.id, sc.scope.key), ("niet", True))
-            if not applicable:
-                sc.nvt += 1
-                continue
-            setattr(sc, status, getattr(sc, status) + 1)
-            per_fw[c.framework_id][0] += 1
-            per_fw[c.framework_id][1] += STATUS_WEIGHT[status]
-            if status != "volledig" and (not only_scope or sc.scope.param == only_scope) \
-                    and (only_framework is None or c.framework_id == only_framework):
-                prio, n = priorities.get(c.id, (0, 0))
-                title = (c.title_en if lang == "en" else c.title_nl) or c.title_nl or c.title_en
-                gaps.append(Gap(sc.scope, c.id, c.ref_id or c.urn.rsplit(":", 1)[-1], title,
-                                c.framework_id, c.bbn_level, status, prio, n))
-    gaps.sort(key=lambda g: (-g.priority, -g.risks, g.status != "deels", g.bbn, g.label,
-                             g.scope.code))
+            nvt, done = recorded[(fw_id, "nvt")], recorded[(fw_id, "volledig")]
+            part = recorded[(fw_id, "deels")]
+            niet = total - nvt - done - part  # no record counts as not implemented
+            sc.required += total
+            sc.volledig += done
+            sc.deels += part
+            sc.niet += niet
+            sc.nvt += nvt
+            per_fw[fw_id][0] += total - nvt
+            per_fw[fw_id][1] += done + 0.5 * part
+            if sc in gap_scopes and (only_framework is None or fw_id == only_framework):
+                total_gaps += part + niet
     fw_rows = [(frameworks[fid], total, done, percent(done, total))
                for fid, (total, done) in sorted(per_fw.items())]
+    gaps = _gaps(required, gap_scopes, discipline_id, only_framework, limit, lang)
     return GapAnalysis(voorzieningen=[s for s in scopes if s.scope.kind == "voorziening"],
                        meldkamers=[s for s in scopes if s.scope.kind == "meldkamer"],
-                       frameworks=fw_rows, gaps=gaps[:limit], total_gaps=len(gaps))
+                       frameworks=fw_rows, gaps=gaps, total_gaps=total_gaps)
+
+
+def _gaps(required, scopes, discipline_id, only_framework, limit, lang) -> list[Gap]:
+    if not scopes:
+        return []
+    priorities = risk_priorities(discipline_id, bbn_only=True)
+    candidates = [c for c in required if only_framework is None
+                  or c.framework_id == only_framework]
+    candidates.sort(key=lambda c: (-priorities.get(c.id, (0, 0))[0],
+                                   -priorities.get(c.id, (0, 0))[1], c.bbn_level))
+    keys = [s.scope.key for s in scopes]
+    gaps: list[Gap] = []
+    start = 0
+    while start < len(candidates) and len(gaps) < limit:
+        batch = candidates[start:start + max(GAP_BATCH, limit)]
+        start += len(batch)
+        stored = {(cid, key): (status, applicable) for cid, key, status, applicable in
+                  db.session.execute(
+                      select(Implementation.control_id, Implementation.scope_key,
+                             Implementation.status, Implementation.applicable)
+                      .where(Implementation.control_id.in_([c.id for c in batch]),
+                             Implementation.scope_key.in_(keys)))}
+        for c in batch:
+            prio, n = priorities.get(c.id, (0, 0))
+            title = (c.title_en if lang == "en" else c.title_nl) or c.title_nl or c.title_en
+            for sc in scopes:
+                if c.bbn_level > sc.level:
+                    continue
+                status, applicable = stored.get((c.id, sc.scope.key), ("niet", True))
+                if applicable and status != "volledig":
+                    gaps.append(Gap(sc.scope, c.id, c.ref_id or c.urn.rsplit(":", 1)[-1],
+                                    title, c.framework_id, c.bbn_level, status, prio, n))
+    gaps.sort(key=lambda g: (-g.priority, -g.risks, g.bbn, g.status != "deels", g.label,
+                             g.scope.code))
+    return gaps[:limit]
 
 
 # --- the NIS2 view ------------------------------------------------------------------------------
 
-RANK = {"volledig": 3, "deels": 2, "niet": 1}
+RANK_NAMES = {0: "nvt", 1: "niet", 2: "deels", 3: "volledig"}
 
 
 @dataclass
@@ -278,56 +334,70 @@ class Coverage:
     measure: Control
     direct: bool
     covering: list[tuple[int, str, str, str]]  # control id, label, framework code, relationship
-    per_scope: dict  # scope key -> best status ("volledig", "deels", "niet", "nvt")
+    counts: dict  # best status -> number of scopes ("volledig", "deels", "niet", "nvt")
+    status: str | None = None  # the best status in the chosen scope
 
 
-def nis2_view(framework: Framework, refs, scope: Scope | None = None):
+def nis2_view(framework: Framework, refs, scope: Scope | None = None) -> list[Coverage]:
     """Per measure of ``framework``: the controls that cover it (itself, and the controls mapped
-    to it in either direction) and per scope the best status among them. Three queries."""
+    to it in either direction) and, per scope, the best status among them, counted over the
+    scopes (or for the chosen scope). Three queries; the statuses are summed in the database."""
     measures = list(db.session.scalars(
         select(Control).where(Control.framework_id == framework.id, Control.retired_at.is_(None),
                               Control.assessable.is_(True))
         .order_by(Control.sort_order, Control.id)))
-    ids = [m.id for m in measures]
-    other = db.aliased(Control)
-    fw = db.aliased(Framework)
+    if not measures:
+        return []
+    measure_ids = select(Control.id).where(Control.framework_id == framework.id,
+                                           Control.retired_at.is_(None),
+                                           Control.assessable.is_(True))
+    other, fw = db.aliased(Control), db.aliased(Framework)
     covering = defaultdict(list)
-    if ids:
-        rows = db.session.execute(
+    ids = {m.id for m in measures}
+    for source, target, relation, oid, ref_id, urn, code in db.session.execute(
             select(ControlMapping.source_id, ControlMapping.target_id, ControlMapping.relation,
                    other.id, other.ref_id, other.urn, fw.code)
-            .join(other, or_(and_(ControlMapping.source_id.in_(ids),
+            .select_from(ControlMapping)
+            .join(other, or_(and_(ControlMapping.source_id.in_(measure_ids),
                                   other.id == ControlMapping.target_id),
-                             and_(ControlMapping.target_id.in_(ids),
+                             and_(ControlMapping.target_id.in_(measure_ids),
                                   other.id == ControlMapping.source_id)))
             .join(fw, fw.id == other.framework_id)
-            .where(other.retired_at.is_(None)))
-        measure_ids = set(ids)
-        for source, target, relation, oid, ref_id, urn, code in rows:
-            mid = source if source in measure_ids and oid == target else target
-            covering[mid].append((oid, ref_id or urn.rsplit(":", 1)[-1], code, relation))
-    all_ids = set(ids) | {c[0] for cs in covering.values() for c in cs}
-    statuses = defaultdict(dict)  # control id -> scope key -> status
-    if all_ids:
-        query = select(Implementation.control_id, Implementation.scope_key,
-                       Implementation.status, Implementation.applicable) \
-            .where(Implementation.control_id.in_(list(all_ids)))
-        if scope is not None:
-            query = query.where(Implementation.scope_key == scope.key)
-        for cid, key, status, applicable in db.session.execute(query):
-            statuses[cid][key] = status if applicable else "nvt"
-    out, seen_scopes = [], set()
+            .where(other.retired_at.is_(None))
+            .order_by(fw.code, other.sort_order)):
+        mid = source if source in ids and oid == target else target
+        covering[mid].append((oid, ref_id or urn.rsplit(":", 1)[-1], code, relation))
+
+    cover = union_all(
+        select(Control.id.label("measure_id"), Control.id.label("control_id"))
+        .where(Control.id.in_(measure_ids)),
+        select(ControlMapping.target_id, ControlMapping.source_id)
+        .where(ControlMapping.target_id.in_(measure_ids)),
+        select(ControlMapping.source_id, ControlMapping.target_id)
+        .where(ControlMapping.source_id.in_(measure_ids))).subquery()
+    rank = case((Implementation.applicable.is_(False), 0),
+                (Implementation.status == "volledig", 3), (Implementation.status == "deels", 2),
+                else_=1)
+    best = (select(cover.c.measure_id, Implementation.scope_key, func.max(rank).label("best"),
+                   func.max(case((Implementation.control_id == cover.c.measure_id, 1),
+                                 else_=0)).label("direct"))
+            .select_from(cover)
+            .join(Implementation, Implementation.control_id == cover.c.control_id))
+    if scope is not None:
+        best = best.where(Implementation.scope_key == scope.key)
+    best = best.group_by(cover.c.measure_id, Implementation.scope_key).subquery()
+    counts, direct = defaultdict(dict), set()
+    for mid, value, has_direct, n in db.session.execute(
+            select(best.c.measure_id, best.c.best, func.max(best.c.direct), func.count())
+            .group_by(best.c.measure_id, best.c.best)):
+        counts[mid][RANK_NAMES[value]] = n
+        if has_direct:
+            direct.add(mid)
+    out = []
     for m in measures:
-        per_scope = {}
-        for cid in [m.id, *(c[0] for c in covering[m.id])]:
-            for key, status in statuses[cid].items():
-                best = per_scope.get(key)
-                if best is None or RANK.get(status, 0) > RANK.get(best, 0):
-                    per_scope[key] = status
-        seen_scopes.update(per_scope)
-        out.append(Coverage(m, bool(statuses[m.id]), covering[m.id], per_scope))
-    scopes = [s for s in all_scopes(refs, active_only=False) if s.key in seen_scopes]
-    return out, scopes
+        status = next(iter(counts[m.id]), None) if scope is not None and counts[m.id] else None
+        out.append(Coverage(m, m.id in direct, covering[m.id], counts[m.id], status))
+    return out
 
 
 def nis2_frameworks(frameworks: list[Framework]) -> list[Framework]:

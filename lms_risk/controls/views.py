@@ -241,9 +241,9 @@ def nis2():
     fw = next((f for f in frameworks if f.code == request.args.get("framework")), None) \
         or (candidates[0] if candidates else None)
     scope = scope_by_param(refs, request.args.get("scope")) if request.args.get("scope") else None
-    coverage, scopes = nis2_view(fw, refs, scope) if fw else ([], [])
+    coverage = nis2_view(fw, refs, scope) if fw else []
     return render_template("controls/nis2.html", framework=fw, frameworks=frameworks,
-                           coverage=coverage, scopes=scopes, scope=scope,
+                           coverage=coverage, scope=scope,
                            all_scopes=all_scopes(refs), lang=current_language())
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from lms_risk.controls.insight import gap_analysis, nis2_view
 from lms_risk.controls.models import Framework
+from lms_risk.controls.scopes import scope_by_param
 from lms_risk.controls.services import link_risk
 from lms_risk.extensions import db
 from lms_risk.reference.data import refdata
@@ -87,11 +88,13 @@ def test_nis2_view_covers_directly_and_through_mappings(app, loaded):
     implement(loaded["9.3"], "voorziening:GMS", "volledig")  # 9.3 equals 21(2)(b)
     implement(loaded["21(2)(a)"], "meldkamer:RTD", "volledig")
     fw = db.session.scalar(select(Framework).where(Framework.code == "nis2-test"))
-    coverage, scopes = nis2_view(fw, refdata())
-    by_ref = {c.measure.ref_id: c for c in coverage}
-    gms = next(s for s in scopes if s.code == "GMS")
-    rtd = next(s for s in scopes if s.code == "RTD")
-    assert by_ref["21(2)(a)"].per_scope == {gms.key: "deels", rtd.key: "volledig"}
-    assert by_ref["21(2)(b)"].per_scope == {gms.key: "volledig"}
+    by_ref = {c.measure.ref_id: c for c in nis2_view(fw, refdata())}
+    assert by_ref["21(2)(a)"].counts == {"deels": 1, "volledig": 1}  # GMS via 9.1, RTD direct
+    assert by_ref["21(2)(a)"].direct
+    assert by_ref["21(2)(b)"].counts == {"volledig": 1} and not by_ref["21(2)(b)"].direct
     assert [c[1] for c in by_ref["21(2)(a)"].covering] == ["9.1"]
-    assert by_ref["21(2)(c)"].per_scope == {} and not by_ref["21(2)(c)"].covering
+    assert by_ref["21(2)(c)"].counts == {} and not by_ref["21(2)(c)"].covering
+    gms = scope_by_param(refdata(), "voorziening:GMS")
+    by_ref = {c.measure.ref_id: c for c in nis2_view(fw, refdata(), gms)}
+    assert (by_ref["21(2)(a)"].status, by_ref["21(2)(b)"].status) == ("deels", "volledig")
+    assert by_ref["21(2)(c)"].status is None
