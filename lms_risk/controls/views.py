@@ -79,11 +79,12 @@ def index():
         flt.problems.append("scope")
     frameworks = frameworks_with_counts()
     rows, next_after = vvt_page(flt, scope, [f for f, _, _ in frameworks])
-    bulk = BulkForm(scope=flt.scope) if scope and can_edit_scope(current_user, scope) else None
+    may_edit = scope is not None and can_edit_scope(current_user, scope)
+    bulk = BulkForm(scope=flt.scope) if may_edit else None
     return render_template("controls/index.html", flt=flt, rows=rows, next_after=next_after,
                            scope=scope, scopes=all_scopes(refs), frameworks=frameworks,
                            framework_by_id={f.id: f for f, _, _ in frameworks},
-                           tags=all_tags(), bulk=bulk, lang=current_language())
+                           tags=all_tags(), bulk=bulk, may_edit=may_edit, lang=current_language())
 
 
 @bp.post("/bulk")
@@ -133,7 +134,9 @@ def detail(control_id: int):
     control = _control(control_id)
     refs = refdata()
     data = control_page(control, refs)
+    editable = {s.key for s in data["scopes"] if can_edit_scope(current_user, s)}
     return render_template("controls/detail.html", control=control, path=ancestors(control),
+                           editable=editable,
                            link_form=LinkRiskForm() if can_link_risks(current_user) else None,
                            remove_form=EmptyForm(), lang=current_language(),
                            can_edit_scope=can_edit_scope, **data)
