@@ -241,7 +241,7 @@ class _Workbook:
         for field, label in (("code", "code"), ("name_nl", "naam"), ("version", "versie")):
             if not meta.get(field):
                 row = seen_rows.get(field)
-                problems.add(cell_where(name, row, "B" if row else None, None if row else label),
+                problems.add(cell_where(name, row, "B" if row else None, label),
                              _l("%(field)s is verplicht", field=label))
         code = meta.get("code")
         if code and not CODE.fullmatch(code):
