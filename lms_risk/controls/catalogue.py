@@ -27,7 +27,7 @@ from flask_babel.speaklater import LazyString
 
 MAX_CATALOGUE_BYTES = 10 * 1024 * 1024  # size of the upload
 MAX_NODES = 20_000  # controls (requirement nodes) in one file, all frameworks together
-MAX_MAPPINGS = 100_000  # mappings in one file
+MAX_MAPPINGS = 50_000  # mappings in one file
 MAX_PROBLEMS = 200  # stop collecting after this many
 MAX_TEXT = 20_000  # characters of one title or description
 RELATIONSHIPS = ("equal", "subset", "superset", "intersect")

@@ -72,7 +72,8 @@ from .catalogue import (
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 40
-MAX_EVENTS = 60 * MAX_NODES + 4 * MAX_MAPPINGS + 10_000  # YAML values in one file
+MAX_EVENTS = 1_000_000  # YAML values (scalars, lists, tables) in one file
+EVENTS_PER_ITEM = 200  # at most this many per requirement node or mapping, on average
 
 # Keys CISO Assistant documents or writes; read (R) or ignored (the rest).
 LIBRARY_KEYS = {"urn", "locale", "ref_id", "name", "description", "copyright", "version",
@@ -113,8 +114,7 @@ IGNORED_RELATIONSHIPS = ("not_related",)
 def read_yaml_library(filename: str, data: bytes) -> CatalogueData:
     """Read a CISO Assistant library; CatalogueError when it cannot be read."""
     text = _decode(filename, data)
-    _scan(filename, text)
-    document = _load(filename, text)
+    document = _build(filename, text)
     return _Library(filename, document).read()
 
 
@@ -155,113 +155,147 @@ def _refused(filename: str, event, message) -> CatalogueError:
     return CatalogueError([(where, message)])
 
 
-def _scan(filename: str, text: str) -> None:
-    """One pass over the event stream before anything is built: see the module's docstring."""
-    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
-    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
-    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    # One entry per open collection: [is_mapping, expecting_key, key, parent's key]
-    stack: list[list] = []
-    events = nodes = mappings = documents = 0
-    try:
-        for event in yaml.parse(text, Loader=_BASE_LOADER):
-            events += 1
-            kind = event.__class__
-            if events > MAX_EVENTS:
-                raise _refused(filename, event, _l(
-                    "het bestand bevat te veel gegevens voor een catalogus"))
-            if kind is alias or getattr(event, "anchor", None) is not None:
-                raise _refused(filename, event, _l(
-                    "YAML-ankers en -verwijzingen (& en *) zijn niet toegestaan"))
-            if kind is scalar or kind is mapping_start or kind is sequence_start:
-                key = None
-                if stack:
-                    top = stack[-1]
-                    if top[0]:  # a mapping
-                        if top[1]:  # this is a key
-                            if kind is not scalar:
-                                raise _refused(filename, event, _l(
-                                    "een sleutel moet tekst zijn, geen lijst of tabel"))
-                            top[1], top[2] = False, event.value
-                            continue
-                        top[1] = True
-                        key = top[2]
-                    else:  # an item of a sequence: it belongs to the sequence's key
-                        key = top[3]
-                        if kind is mapping_start:
-                            if key == "requirement_nodes":
-                                nodes += 1
-                                if nodes > MAX_NODES:
-                                    raise _refused(filename, event, _l(
-                                        "te veel maatregelen: meer dan %(max)s in één bestand",
-                                        max=MAX_NODES))
-                            elif key == "requirement_mappings":
-                                mappings += 1
-                                if mappings > MAX_MAPPINGS:
-                                    raise _refused(filename, event, _l(
-                                        "te veel koppelingen: meer dan %(max)s in één bestand",
-                                        max=MAX_MAPPINGS))
-                if kind is not scalar:
-                    if len(stack) >= MAX_DEPTH:
-                        raise _refused(filename, event, _l(
-                            "het bestand is dieper genest dan een catalogus kan zijn"))
-                    stack.append([kind is mapping_start, True, None, key])
-            elif kind in ends:
-                stack.pop()
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise _refused(filename, event, _l(
-                        "het bestand bevat meer dan één YAML-document"))
-    except CatalogueError:
-        raise
-    except yaml.YAMLError as error:
-        raise _yaml_error(filename, error)
-    except RecursionError:
-        raise CatalogueError([(file_where(filename), _l(
-            "het bestand is dieper genest dan een catalogus kan zijn"))])
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null": "construct_yaml_null",
+    "tag:yaml.org,2002:bool": "construct_yaml_bool",
+    "tag:yaml.org,2002:int": "construct_yaml_int",
+    "tag:yaml.org,2002:float": "construct_yaml_float",
+    "tag:yaml.org,2002:timestamp": "construct_yaml_timestamp",
+}
+_MAPPING_TAGS = (None, "!", "tag:yaml.org,2002:map")
+_SEQUENCE_TAGS = (None, "!", "tag:yaml.org,2002:seq")
 
 
 class _StrictLoader(_BASE_LOADER):
-    """SafeLoader that refuses aliases and anchors (also when libyaml is missing and the pure
-    Python composer runs) and duplicate keys in a mapping."""
+    """PyYAML's SafeLoader (libyaml's when installed), used here only as a source of parse events
+    and for SafeLoader's scalar types; ``_build`` makes the document from the events and refuses
+    aliases and anchors itself. Should anyone compose with it, it refuses them too."""
 
-    def compose_node(self, parent, index):  # pure-Python composer only; _scan covers libyaml
+    def compose_node(self, parent, index):  # the pure-Python composer only
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.composer.ComposerError(
                 None, None, "aliases and anchors are not allowed", event.start_mark)
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _value in node.value:
-            key = key_node.value
-            if key in seen:
-                raise _DuplicateKey(key, key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+
+def _construct(loader, tag: str, event):
+    if tag not in _SCALAR_TAGS:
+        raise _refused(loader.filename, event, _l("het YAML-label %(tag)s is niet toegestaan",
+                                                  tag=str(tag)[:100]))
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    return getattr(loader, _SCALAR_TAGS[tag])(node)
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key, mark) -> None:
-        super().__init__(key)
-        self.key, self.mark = key, mark
+def _build(filename: str, text: str):
+    """The document as dicts, lists and SafeLoader's scalars, made in one pass over the event
+    stream, with every limit checked before the value that would exceed it is made (see the
+    module's docstring)."""
+    loader = _StrictLoader(text)
+    loader.filename = filename
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    resolve, scalar_node = loader.resolve, yaml.ScalarNode
+    plain = (True, False)
+    # One frame per open collection: [container, is_mapping, expecting_key, key, its own key]
+    stack: list[list] = []
+    root = None
+    known: dict = {}  # plain scalar -> its value (true, 1, 2.0 ... repeat a lot)
+    unknown = object()
+    events = nodes = mappings = documents = 0
 
+    def refuse(event, message):
+        raise _refused(filename, event, message)
 
-def _load(filename: str, text: str):
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except _DuplicateKey as duplicate:
-        where = joined(file_where(filename), _l("regel %(line)s", line=_line(duplicate.mark)))
-        raise CatalogueError([(where, _l("de sleutel %(key)s staat twee keer in dezelfde tabel",
-                                         key=str(duplicate.key)[:100]))])
+        while loader.check_event():
+            event = loader.get_event()
+            events += 1
+            kind = event.__class__
+            # A catalogue's values come with its nodes and mappings; a file of only values
+            # (a list of a million numbers) is stopped early.
+            if events > MAX_EVENTS or events > EVENTS_PER_ITEM * (nodes + mappings) + 50_000:
+                refuse(event, _l("het bestand bevat te veel gegevens voor een catalogus"))
+            if kind is alias or getattr(event, "anchor", None) is not None:
+                refuse(event, _l("YAML-ankers en -verwijzingen (& en *) zijn niet toegestaan"))
+            if kind is scalar:
+                tag, value = event.tag, event.value
+                if tag is None and event.implicit[0]:  # plain: typed as SafeLoader types it
+                    typed = known.get(value, unknown)
+                    if typed is unknown:
+                        tag = resolve(scalar_node, value, plain)
+                        typed = value if tag == _STR else _construct(loader, tag, event)
+                        if len(known) < 10_000:
+                            known[value] = typed
+                    value = typed
+                elif tag is None or tag == "!" or tag == _STR:
+                    pass  # quoted: text
+                else:
+                    value = _construct(loader, tag, event)
+            elif kind is mapping_start or kind is sequence_start:
+                if event.tag not in (_MAPPING_TAGS if kind is mapping_start else _SEQUENCE_TAGS):
+                    refuse(event, _l("het YAML-label %(tag)s is niet toegestaan",
+                                     tag=str(event.tag)[:100]))
+                value = {} if kind is mapping_start else []
+            elif kind in ends:
+                stack.pop()
+                continue
+            else:
+                if kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        refuse(event, _l("het bestand bevat meer dan één YAML-document"))
+                continue
+
+            # Attach the value to the open collection, or make it the document.
+            key = None
+            if stack:
+                frame = stack[-1]
+                if frame[1]:  # a mapping
+                    if frame[2]:  # this value is a key
+                        if kind is not scalar:
+                            refuse(event, _l("een sleutel moet tekst zijn, geen lijst of tabel"))
+                        if value in frame[0]:
+                            refuse(event, _l("de sleutel %(key)s staat twee keer in dezelfde "
+                                             "tabel", key=str(value)[:100]))
+                        frame[2], frame[3] = False, value
+                        continue
+                    frame[2] = True
+                    key = frame[3]
+                    frame[0][key] = value
+                else:  # an item of a sequence belongs to the sequence's key
+                    key = frame[4]
+                    frame[0].append(value)
+                    if kind is mapping_start:
+                        if key == "requirement_nodes":
+                            nodes += 1
+                            if nodes > MAX_NODES:
+                                refuse(event, _l("te veel maatregelen: meer dan %(max)s in één "
+                                                 "bestand", max=MAX_NODES))
+                        elif key == "requirement_mappings":
+                            mappings += 1
+                            if mappings > MAX_MAPPINGS:
+                                refuse(event, _l("te veel koppelingen: meer dan %(max)s in één "
+                                                 "bestand", max=MAX_MAPPINGS))
+            else:
+                root = value
+            if kind is not scalar:
+                if len(stack) >= MAX_DEPTH:
+                    refuse(event, _l("het bestand is dieper genest dan een catalogus kan zijn"))
+                stack.append([value, kind is mapping_start, True, None, key])
+    except CatalogueError:
+        raise
     except yaml.YAMLError as error:
         raise _yaml_error(filename, error)
-    except (RecursionError, ValueError, TypeError, OverflowError) as error:
-        # e.g. a timestamp PyYAML cannot turn into a date ("2024-02-30")
+    except (ValueError, TypeError, OverflowError) as error:
+        # e.g. a timestamp that is no date ("2024-02-30"), or a key that cannot be a key
         raise CatalogueError([(file_where(filename), _l(
             "dit is geen geldige YAML: %(problem)s", problem=str(error)[:200]))])
+    finally:
+        loader.dispose()
+    return root
 
 
 # --- the library -----------------------------------------------------------------------------------
@@ -452,10 +486,10 @@ class _Library:
         where = self.at(_l("raamwerk %(n)s", n=index))
         if not raw:
             return None
-        self.unknown_keys(where, raw, FRAMEWORK_KEYS, fatal=True)
         urn = self.urn(where, raw, "urn")
         if urn:
             where = self.at(_l("raamwerk %(urn)s", urn=urn))
+        self.unknown_keys(where, raw, FRAMEWORK_KEYS, fatal=True)
         name_nl, name_en, _base = self.texts(where, raw, "name")
         lib_nl, lib_en, _lib_base = library["name"]
         name_nl, name_en = name_nl or lib_nl, name_en or lib_en
@@ -585,10 +619,10 @@ class _Library:
         if not raw:
             return
         where = self.at(_l("koppelingenset %(n)s", n=index))
-        self.unknown_keys(where, raw, MAPPING_SET_KEYS, fatal=True)
         urn = self.urn(where, raw, "urn", required=False)
         if urn:
             where = self.at(_l("koppelingenset %(urn)s", urn=urn))
+        self.unknown_keys(where, raw, MAPPING_SET_KEYS, fatal=True)
         source_fw = self.urn(where, raw, "source_framework_urn")
         target_fw = self.urn(where, raw, "target_framework_urn")
         for position, item in enumerate(self.listing(where, raw.get("requirement_mappings"),
