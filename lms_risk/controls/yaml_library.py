@@ -301,9 +301,12 @@ def _build(filename: str, text: str):
 # --- the library -----------------------------------------------------------------------------------
 
 
-def _type_name(value) -> str:
-    return {dict: "tabel", list: "lijst", str: "tekst", bool: "ja/nee", int: "getal",
-            float: "getal", date: "datum", datetime: "datum"}.get(type(value), "leeg")
+_TYPE_NAMES = {dict: _l("tabel"), list: _l("lijst"), str: _l("tekst"), bool: _l("ja/nee"),
+               int: _l("getal"), float: _l("getal"), date: _l("datum"), datetime: _l("datum")}
+
+
+def _type_name(value):
+    return _TYPE_NAMES.get(type(value)) or _l("leeg")
 
 
 class _Library:
@@ -435,7 +438,7 @@ class _Library:
             "source": library_urn,
         }
         objects = self.mapping(top, document.get("objects"), "objects")
-        where_objects = self.at(_l("objects"))
+        where_objects = self.at("objects")
         self.unknown_keys(where_objects, objects, OBJECT_KEYS, fatal=True)
 
         raw_frameworks = []
