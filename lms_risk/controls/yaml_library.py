@@ -459,8 +459,9 @@ class _Library:
         seen_urns: dict[str, object] = {}
         frameworks = [self.framework(index, raw, library, seen_urns)
                       for index, raw in enumerate(raw_frameworks, 1)]
-        controls = {c.urn for fw in frameworks if fw for c in fw.controls}
-        by_framework = {fw.urn: {c.urn for c in fw.controls} for fw in frameworks if fw}
+        frameworks = [framework for framework in frameworks if framework is not None]
+        controls = {c.urn for fw in frameworks for c in fw.controls}
+        by_framework = {fw.urn: {c.urn for c in fw.controls} for fw in frameworks}
         mappings: dict[tuple[str, str], MappingData] = {}
         for index, raw in enumerate(raw_sets, 1):
             self.mapping_set(index, raw, by_framework, controls, mappings)
@@ -487,7 +488,9 @@ class _Library:
     def framework(self, index: int, raw: dict, library: dict, seen_urns: dict):
         problems = self.problems
         where = self.at(_l("raamwerk %(n)s", n=index))
-        if not raw:
+        if not isinstance(raw, dict):
+            problems.add(where, _l("%(key)s moet een tabel zijn, niet %(type)s", key="framework",
+                                   type=_type_name(raw)))
             return None
         urn = self.urn(where, raw, "urn")
         if urn:
@@ -619,9 +622,11 @@ class _Library:
     def mapping_set(self, index: int, raw: dict, by_framework: dict, controls: set,
                     mappings: dict) -> None:
         problems = self.problems
-        if not raw:
-            return
         where = self.at(_l("koppelingenset %(n)s", n=index))
+        if not isinstance(raw, dict):
+            problems.add(where, _l("%(key)s moet een tabel zijn, niet %(type)s",
+                                   key="requirement_mapping_set", type=_type_name(raw)))
+            return
         urn = self.urn(where, raw, "urn", required=False)
         if urn:
             where = self.at(_l("koppelingenset %(urn)s", urn=urn))

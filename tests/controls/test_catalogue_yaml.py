@@ -265,3 +265,47 @@ def test_messages_are_english_for_an_english_reader():
     assert "does not exist in this framework" in message
     # Outside a request the same problem reads in Dutch (the CLI).
     assert "bestaat niet" in str(caught.value.problems[0][1])
+
+
+def test_mangled_libraries_give_messages_never_tracebacks():
+    """Hundreds of damaged copies of the fixtures: each reads or raises CatalogueError."""
+    import random
+
+    rng = random.Random(20261123)
+    sources = [(FIXTURES / name).read_bytes() for name in
+               ("tiny-framework.yaml", "mapping-tiny-other.yaml", "locale-nl.yaml")]
+    junk = [b":", b"-", b"[", b"]", b"{", b"}", b"&a", b"*a", b"!!", b"'", b'"', b"\n", b"  ",
+            b"null", b"1.5", b"2024-13-45", b"yes", b"urn:x", b"\t", b"#", b"|", b">", b"?"]
+    refusals = 0
+    for _ in range(400):
+        data = bytearray(rng.choice(sources))
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                data[at:at + rng.randint(0, 30)] = rng.choice(junk)
+            else:
+                del data[at:at + rng.randint(1, 60)]
+        try:
+            read_catalogue("mangled.yaml", bytes(data))
+        except CatalogueError as error:
+            refusals += 1
+            assert all(str(where) is not None and str(message) for where, message in
+                       error.problems)
+    assert refusals > 100  # most damage is noticed
+
+
+def test_odd_shapes_are_refused_with_messages():
+    shapes = [
+        b"urn: urn:a:b\nobjects: []\n",
+        b"urn: urn:a:b\nobjects: {framework: {}}\n",
+        b"urn: urn:a:b\nobjects: {frameworks: [1, 'x']}\n",
+        b"urn: urn:a:b\nobjects: {requirement_mapping_sets: [[]]}\n",
+        b"urn: urn:a:b\nobjects: {framework: {urn: 'urn:f:x', name: X, requirement_nodes: {}}}\n",
+        b"urn: 5\nname: [1]\nversion: {a: 1}\ntranslations: []\nobjects: {}\n",
+        b"{? [a, b] : c}\n",
+        b"1: x\nobjects: {}\n",
+    ]
+    for data in shapes:
+        with pytest.raises(CatalogueError) as caught:
+            read_catalogue("odd.yaml", data)
+        assert caught.value.problems and all(str(m) for _w, m in caught.value.problems), data
