@@ -20,7 +20,8 @@ HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 TEXT = "@"
 
 FRAMEWORK_FIELDS = [
-    ("code", "verplicht: korte code van het raamwerk, bijv. BIO of BIO-MK (letters, cijfers, . - _)"),
+    ("code", "verplicht: korte code van het raamwerk, bijv. BIO of BIO-MK "
+             "(letters, cijfers, . - _)"),
     ("naam", "verplicht: de naam in het Nederlands"),
     ("name", "de naam in het Engels (mag leeg)"),
     ("versie", "verplicht: de versie, bijv. 1.04 (als tekst, zodat 1.10 geen 1.1 wordt)"),

@@ -118,7 +118,7 @@ def read_yaml_library(filename: str, data: bytes) -> CatalogueData:
     return _Library(filename, document).read()
 
 
-# --- text and YAML ---------------------------------------------------------------------------------
+# --- text and YAML --------------------------------------------------------------------------------
 
 # C0 controls other than TAB, LF, CR; DEL. YAML itself forbids them in a stream.
 _BINARY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -298,7 +298,7 @@ def _build(filename: str, text: str):
     return root
 
 
-# --- the library -----------------------------------------------------------------------------------
+# --- the library ----------------------------------------------------------------------------------
 
 
 _TYPE_NAMES = {dict: _l("tabel"), list: _l("lijst"), str: _l("tekst"), bool: _l("ja/nee"),

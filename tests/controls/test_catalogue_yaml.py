@@ -83,7 +83,8 @@ def test_a_dutch_library_takes_its_own_texts_as_dutch_and_shortens_long_descript
     assert control.title_nl.endswith("…") and len(control.title_nl) <= 120
     assert "Tweede regel" not in control.title_nl
     assert control.description_nl.endswith("Tweede regel.")
-    assert control.title_en == "The organisation has a policy for its network and information systems."
+    assert control.title_en == ("The organisation has a policy for its network and information "
+                                "systems.")
     assert control.tags == ("basishygiëne",)  # two spellings, one tag
 
 
