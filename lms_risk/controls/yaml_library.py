@@ -37,13 +37,16 @@ misspelt key (``requirement_node``) would otherwise lose the whole catalogue wit
 a node or a mapping an unknown key is ignored with a warning naming it (CISO Assistant adds fields
 to nodes over time; their controls are still readable).
 
-Safety: the file is decoded as UTF-8 text (binary refused). A first pass over libyaml's event
-stream (C), before anything is built, refuses aliases and anchors (so no "billion laughs"),
-non-text mapping keys, nesting deeper than 40, more than ``MAX_NODES`` requirement nodes or
-``MAX_MAPPINGS`` mappings, and more YAML values than a catalogue of that size can need; it stops
-at the first excess, so 100,000 nodes are refused after reading the first 20,000. Only then is
-the document built by PyYAML's SafeLoader (a subclass that also refuses aliases and duplicate
-keys itself).
+Safety: the file is decoded as UTF-8 text (binary refused). The document is then made in one
+pass over the parse events of PyYAML's SafeLoader (a subclass; libyaml's C parser when PyYAML has
+it), never by composing a node graph: aliases and anchors are refused at the first one (so no
+"billion laughs"), and so are tags other than SafeLoader's scalar types (``!!python/...``),
+non-text keys, duplicate keys, a second document, nesting deeper than 40, more than ``MAX_NODES``
+requirement nodes or ``MAX_MAPPINGS`` mappings, and more YAML values than a catalogue of that size
+can need (at most ``EVENTS_PER_ITEM`` per node or mapping, ``MAX_EVENTS`` in all). Each limit is
+checked before the value that would pass it is made, so 100,000 nodes are refused after the first
+20,000 and a file of a million bare values after 50,000. Scalars get SafeLoader's types (``true``,
+``1``, ``2025-03-01``), through its own constructors.
 """
 
 from __future__ import annotations
