@@ -11,6 +11,11 @@ Which reader runs depends on the content, not on the name: a zip (or an old OLE2
 goes to the workbook reader, anything else to the YAML reader; the name only decides which
 message a file that is neither gets.
 
+Lengths the readers guarantee (for the columns that store them): urns at most 500 characters,
+``ref_id`` 100, framework ``code`` 50, ``version`` 50, ``source`` 500, names and provider
+``MAX_NAME`` (300), titles ``MAX_TITLE`` (500), descriptions and copyright ``MAX_TEXT``
+(20,000), a tag 100.
+
 A file that cannot be read raises :class:`CatalogueError`, never anything else. Its ``problems``
 are ``(where, message)`` pairs of lazy strings (flask_babel's ``lazy_gettext``): Dutch msgids that
 turn into the reader's language when ``str()`` is called on them inside a request, and stay Dutch
@@ -29,7 +34,9 @@ MAX_CATALOGUE_BYTES = 10 * 1024 * 1024  # size of the upload
 MAX_NODES = 20_000  # controls (requirement nodes) in one file, all frameworks together
 MAX_MAPPINGS = 50_000  # mappings in one file
 MAX_PROBLEMS = 200  # stop collecting after this many
-MAX_TEXT = 20_000  # characters of one title or description
+MAX_TEXT = 20_000  # characters of a description or copyright note
+MAX_TITLE = 500  # characters of a control's title (a longer YAML name is shortened)
+MAX_NAME = 300  # characters of a framework's name, version note or provider
 RELATIONSHIPS = ("equal", "subset", "superset", "intersect")
 BBN_LEVELS = (1, 2, 3)
 
@@ -147,10 +154,17 @@ class Problems:
             raise CatalogueError(self.items)
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with an ellipsis when cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = head.rsplit(None, 1)[0] if " " in head else head
+    return cut.rstrip(" ,;:") + "…"
+
+
 def short_title(text: str, limit: int = 120) -> str:
     """A title for a node that has only a description: its first line, shortened."""
     line = next((part.strip() for part in (text or "").splitlines() if part.strip()), "")
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
-    return cut.rstrip(" ,;:") + "…"
+    return shorten(line, limit)

@@ -34,8 +34,10 @@ from ..excel.workbook import SheetColumn, match_columns, normalise_header
 from .catalogue import (
     MAX_CATALOGUE_BYTES,
     MAX_MAPPINGS,
+    MAX_NAME,
     MAX_NODES,
     MAX_TEXT,
+    MAX_TITLE,
     CatalogueData,
     CatalogueError,
     ControlNode,
@@ -249,10 +251,11 @@ class _Workbook:
                 "de code %(value)s mag alleen letters, cijfers, punt, streepje en liggend "
                 "streepje bevatten (hoogstens 40 tekens)", value=code[:60]))
             meta["code"] = ""
-        for field in ("name_nl", "name_en", "version", "provider", "source"):
-            if len(meta.get(field) or "") > 300:
+        for field, limit in (("name_nl", MAX_NAME), ("name_en", MAX_NAME), ("version", 50),
+                             ("provider", MAX_NAME), ("source", MAX_NAME)):
+            if len(meta.get(field) or "") > limit:
                 problems.add(cell_where(name, seen_rows[field], "B"),
-                             _l("te lang (maximaal %(max)s tekens)", max=300))
+                             _l("te lang (maximaal %(max)s tekens)", max=limit))
         return meta
 
     def date(self, where, value) -> date | None:
@@ -326,9 +329,9 @@ class _Workbook:
             if not title_nl:
                 problems.add(where(number, "title_nl"), _l("de titel is verplicht"))
             for key in ("title_nl", "title_en"):
-                if len(_text(cell(values, key))) > 500:
+                if len(_text(cell(values, key))) > MAX_TITLE:
                     problems.add(where(number, key), _l("te lang (maximaal %(max)s tekens)",
-                                                        max=500))
+                                                        max=MAX_TITLE))
             assessable = self.yes_no(where(number, "assessable"), cell(values, "assessable"))
             bbn = self.bbn(where(number, "bbn"), cell(values, "bbn"))
             tags = self.tags(where(number, "tags"), cell(values, "tags"))

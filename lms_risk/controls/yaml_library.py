@@ -59,8 +59,10 @@ from flask_babel import lazy_gettext as _l
 
 from .catalogue import (
     MAX_MAPPINGS,
+    MAX_NAME,
     MAX_NODES,
     MAX_TEXT,
+    MAX_TITLE,
     RELATIONSHIPS,
     CatalogueData,
     CatalogueError,
@@ -71,6 +73,7 @@ from .catalogue import (
     file_where,
     joined,
     short_title,
+    shorten,
 )
 
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -434,7 +437,7 @@ class _Library:
         library = {
             "version": "" if version is None else str(version).strip()[:50],
             "published": published,
-            "provider": self.text(top, document, "provider"),
+            "provider": shorten(self.text(top, document, "provider"), MAX_NAME),
             "copyright": self.texts(top, document, "copyright")[0],
             "name": self.texts(top, document, "name"),
             "ref_id": document.get("ref_id"),
@@ -501,7 +504,8 @@ class _Library:
         self.unknown_keys(where, raw, FRAMEWORK_KEYS, fatal=True)
         name_nl, name_en, _base = self.texts(where, raw, "name")
         lib_nl, lib_en, _lib_base = library["name"]
-        name_nl, name_en = name_nl or lib_nl, name_en or lib_en
+        name_nl = shorten(name_nl or lib_nl, MAX_NAME)
+        name_en = shorten(name_en or lib_en, MAX_NAME)
         if not name_nl:
             problems.add(where, _l("%(key)s ontbreekt", key="name"))
         code = raw.get("ref_id") or library["ref_id"] or (urn.rsplit(":", 1)[-1] if urn else "")
@@ -568,8 +572,8 @@ class _Library:
                                    value=str(depth)[:50]))
         name_nl, name_en, _ = self.texts(where, raw, "name")
         description_nl, description_en, _ = self.texts(where, raw, "description")
-        title_nl = name_nl or short_title(description_nl) or (ref or "")
-        title_en = name_en or short_title(description_en)
+        title_nl = shorten(name_nl, MAX_TITLE) or short_title(description_nl) or (ref or "")
+        title_en = shorten(name_en, MAX_TITLE) or short_title(description_en)
         tags: list[str] = []
         for group in self.listing(where, raw.get("implementation_groups"),
                                   "implementation_groups"):

@@ -310,3 +310,17 @@ def test_odd_shapes_are_refused_with_messages():
         with pytest.raises(CatalogueError) as caught:
             read_catalogue("odd.yaml", data)
         assert caught.value.problems and all(str(m) for _w, m in caught.value.problems), data
+
+
+def test_overlong_names_are_shortened_to_what_the_register_stores():
+    from lms_risk.controls.catalogue import MAX_NAME, MAX_TITLE
+
+    long_name = "      name: " + "Roles assigned well " * 60 + "\n"
+    data = (FIXTURES / "tiny-framework.yaml").read_text().replace(
+        "      name: Roles assigned\n", long_name).replace(
+        "    name: Tiny test framework\n    translations:",
+        "    name: " + "Tiny " * 100 + "\n    translations:")
+    framework = read_catalogue("long.yaml", data.encode()).frameworks[0]
+    roles = next(c for c in framework.controls if c.ref_id == "1.2")
+    assert len(roles.title_en) <= MAX_TITLE and roles.title_en.endswith("…")
+    assert len(framework.name_en) <= MAX_NAME and framework.name_en.endswith("…")
