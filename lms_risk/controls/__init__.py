@@ -1,1 +1,2 @@
-"""Security controls: catalogues, implementation per scope, gap analysis."""
+"""Security controls (BIO 1.04 with BBN levels, BIO2, NIS2/Cbw): catalogues, implementation per
+scope, links to risks and the BBN gap analysis."""
