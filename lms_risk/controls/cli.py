@@ -29,6 +29,8 @@ def import_controls_command(file: Path, dry_run: bool):
             click.echo(f"fout: {where}: {why}", err=True)
         log_refusal("import", file=file.name, problems=len(error.problems))
         raise SystemExit(1)
+    for where, why in plan.warnings:
+        click.echo(f"waarschuwing: {where}: {why}", err=True)
     for fp in plan.frameworks:
         for _id, label in fp.retired:
             click.echo(f"ingetrokken: {fp.code} {label}")

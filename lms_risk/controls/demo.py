@@ -5,18 +5,23 @@ voorzieningen and links to demo risks. Loaded through the services, so they carr
 trail; ``FEATURE.demo`` runs it after the demo register and BIAs."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..reference.data import refdata
 from ..risks.models import Risk
+from .catalogue import CatalogueData, CatalogueError, ControlNode, FrameworkData, MappingData, \
+    read_catalogue
 from .loading import load_catalogue
 from .models import Control
 from .scopes import scope_by_param, scope_levels
 from .services import ImplementationData, link_risk, set_implementation, set_scope_level
 
-NIS2 = "urn:lms-risk:demo:nis2-art21"
+NIS2 = "urn:lms-risk:nis2"  # the urns of imports/nis2-artikel-21.yaml
+NIS2_FRAMEWORK = "urn:lms-risk:framework:nis2"
+SHIPPED_NIS2 = Path(__file__).resolve().parents[2] / "imports" / "nis2-artikel-21.yaml"
 BIO = "urn:lms-risk:demo:bio-voorbeeld"
 
 NIS2_MEASURES = [  # letter, Dutch, English
@@ -76,18 +81,7 @@ RISK_LINKS = [(1, "V-03", "existing"), (1, "V-10", "planned"), (2, "V-08", "exis
               (6, "V-05", "planned"), (7, "V-12", "planned"), (8, "V-09", "existing")]
 
 
-def _types():
-    try:
-        from .catalogue import CatalogueData, ControlNode, FrameworkData, MappingData
-        return CatalogueData, ControlNode, FrameworkData, MappingData
-    except ImportError:  # the readers are on their way; the loader reads attributes only
-        from types import SimpleNamespace
-        return (SimpleNamespace,) * 4
-
-
 def demo_catalogue():
-    CatalogueData, ControlNode, FrameworkData, MappingData = _types()
-
     def node(urn, ref, title_nl, title_en, order, parent=None, assessable=True, bbn=None,
              tags=()):
         return ControlNode(urn=urn, ref_id=ref, parent_urn=parent, order=order,
@@ -95,18 +89,18 @@ def demo_catalogue():
                            description_nl="", description_en="", assessable=assessable,
                            bbn_level=bbn, tags=tuple(tags))
 
-    nis2 = [node(f"{NIS2}:art21", "21(2)", "Maatregelen voor het beheer van cyberrisico's",
+    nis2 = [node(f"{NIS2}:21(2)", "21(2)", "Maatregelen voor het beheer van cyberrisico's",
                  "Cybersecurity risk-management measures", 0, assessable=False)]
-    nis2 += [node(f"{NIS2}:21-2-{letter}", f"21(2)({letter})", nl, en, i + 1,
-                  parent=f"{NIS2}:art21") for i, (letter, nl, en) in enumerate(NIS2_MEASURES)]
-    nis2.append(node(f"{NIS2}:art23", "23", "Meldingsplichten", "Reporting obligations", 20,
+    nis2 += [node(f"{NIS2}:21(2)({letter})", f"21(2)({letter})", nl, en, i + 1,
+                  parent=f"{NIS2}:21(2)") for i, (letter, nl, en) in enumerate(NIS2_MEASURES)]
+    nis2.append(node(f"{NIS2}:23(4)", "23(4)", "Meldingsplichten", "Reporting obligations", 20,
                      assessable=False))
-    nis2 += [node(f"{NIS2}:{ref}", ref, nl, en, 21 + i, parent=f"{NIS2}:art23")
+    nis2 += [node(f"{NIS2}:{ref}", ref, nl, en, 21 + i, parent=f"{NIS2}:23(4)")
              for i, (ref, nl, en) in enumerate(NIS2_REPORTING)]
     bio = [node(f"{BIO}:{ref}", ref, nl, en, i, bbn=bbn, tags=[tag] if tag else [])
            for i, (ref, nl, en, bbn, tag, _) in enumerate(BIO_SAMPLE)]
     frameworks = (
-        FrameworkData(urn=NIS2, code="nis2-art21", name_nl="NIS2 artikel 21(2) en 23",
+        FrameworkData(urn=NIS2_FRAMEWORK, code="NIS2", name_nl="NIS2 artikel 21(2) en 23",
                       name_en="NIS2 Article 21(2) and 23", version="2022/2555",
                       published=date(2022, 12, 27), provider="EU",
                       copyright="Richtlijn (EU) 2022/2555; titels in eigen woorden",
@@ -116,10 +110,24 @@ def demo_catalogue():
                       provider="lms-risk", copyright="eigen voorbeeld, geen BIO-tekst",
                       source="lms-risk demo", controls=tuple(bio)),
     )
-    mappings = tuple(MappingData(source_urn=f"{BIO}:{ref}", target_urn=f"{NIS2}:21-2-{letter}",
+    mappings = tuple(MappingData(source_urn=f"{BIO}:{ref}", target_urn=f"{NIS2}:21(2)({letter})",
                                  relationship="intersect")
                      for ref, *_, letter in BIO_SAMPLE)
+    shipped = _shipped_nis2()
+    if shipped is not None:
+        frameworks = (*shipped.frameworks, frameworks[1])
     return CatalogueData(frameworks=frameworks, mappings=mappings, source_name="demo")
+
+
+def _shipped_nis2():
+    """The NIS2 catalogue in imports/ (its texts are fuller than the titles above), when this
+    is a checkout that has it."""
+    if not SHIPPED_NIS2.exists():
+        return None
+    try:
+        return read_catalogue(SHIPPED_NIS2.name, SHIPPED_NIS2.read_bytes())
+    except CatalogueError:
+        return None
 
 
 def load_demo_controls(user) -> int:

@@ -47,6 +47,9 @@ class FrameworkPlan:
     changed: list[tuple[int, dict, list[str]]] = field(default_factory=list)  # id, values, fields
     retired: list[tuple[int, str]] = field(default_factory=list)  # id, label
     unchanged: int = 0
+    # Only their place moved (a control before them was added or removed): updated quietly,
+    # counted as unchanged.
+    moved: list[tuple[int, int]] = field(default_factory=list)  # id, sort order
 
     @property
     def is_new(self) -> bool:
@@ -78,6 +81,7 @@ class CataloguePlan:
     source_name: str
     frameworks: list[FrameworkPlan]
     mapping_sets: list[MappingSetPlan]
+    warnings: list = field(default_factory=list)  # (where, why) the reader ignored
 
     @property
     def changes(self) -> int:
@@ -160,7 +164,10 @@ def plan_catalogue(data) -> CataloguePlan:
             fields = [k for k in CONTROL_FIELDS if getattr(row, k) != wanted[k]]
             if row.retired_at is not None:
                 fields.append("retired_at")
-            if fields:
+            if fields == ["sort_order"]:
+                plan.moved.append((row.id, wanted["sort_order"]))
+                plan.unchanged += 1
+            elif fields:
                 plan.changed.append((row.id, wanted, fields))
             else:
                 plan.unchanged += 1
@@ -173,7 +180,7 @@ def plan_catalogue(data) -> CataloguePlan:
     if problems:
         raise LoadError(problems)
     return CataloguePlan(source_name=data.source_name, frameworks=plans,
-                         mapping_sets=mapping_sets)
+                         mapping_sets=mapping_sets, warnings=list(getattr(data, "warnings", ())))
 
 
 def _plan_mappings(data, seen_urns: dict, problems: list) -> list[MappingSetPlan]:
@@ -235,7 +242,7 @@ def apply_plan(plan: CataloguePlan, actor) -> CataloguePlan:
             db.session.add(fw)
             db.session.flush()
             fp.existing_id = fw.id
-        elif fp.changes:
+        elif fp.changes or fp.moved:
             db.session.execute(update(Framework).where(Framework.id == fp.existing_id)
                                .values(loaded_at=now, **fp.framework_values))
         fw_id = fp.existing_id
@@ -248,6 +255,9 @@ def apply_plan(plan: CataloguePlan, actor) -> CataloguePlan:
             db.session.execute(update(Control), [
                 {k: v for k, v in values.items() if k not in ("parent_urn", "urn")}
                 | {"id": cid, "retired_at": None} for cid, values, _ in fp.changed])
+        if fp.moved:
+            db.session.execute(update(Control), [{"id": cid, "sort_order": order}
+                                                 for cid, order in fp.moved])
         if fp.retired:
             db.session.execute(update(Control), [{"id": cid, "retired_at": now}
                                                  for cid, _ in fp.retired])
@@ -334,10 +344,7 @@ def load_catalogue(data, actor, dry_run: bool = False) -> CataloguePlan:
 def read_file(filename: str, data: bytes):
     """The catalogue in ``data`` (CISO Assistant YAML library or our workbook), read by
     ``catalogue.read_catalogue``; its problems become a :class:`LoadError`."""
-    try:
-        from .catalogue import CatalogueError, read_catalogue
-    except ImportError:  # pragma: no cover - the readers are part of the package
-        raise LoadError([(filename, "the catalogue readers (controls/catalogue.py) are missing")])
+    from .catalogue import CatalogueError, read_catalogue
     try:
         return read_catalogue(filename, data)
     except CatalogueError as error:

@@ -36,7 +36,7 @@ SCOPE_KINDS = ("voorziening", "meldkamer")
 class Framework(db.Model):
     __tablename__ = "control_framework"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    urn: Mapped[str] = mapped_column(String(300), unique=True)
+    urn: Mapped[str] = mapped_column(String(500), unique=True)
     code: Mapped[str] = mapped_column(String(100), index=True)
     name_nl: Mapped[str] = mapped_column(String(300), default="")
     name_en: Mapped[str] = mapped_column(String(300), default="")
@@ -63,7 +63,7 @@ class Control(db.Model):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     framework_id: Mapped[int] = mapped_column(ForeignKey("control_framework.id"))
-    urn: Mapped[str] = mapped_column(String(300), unique=True)
+    urn: Mapped[str] = mapped_column(String(500), unique=True)
     ref_id: Mapped[str | None] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("control.id"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,7 +74,7 @@ class Control(db.Model):
     description_en: Mapped[str] = mapped_column(Text, default="")
     assessable: Mapped[bool] = mapped_column(Boolean, default=True)
     bbn_level: Mapped[int | None] = mapped_column(Integer, index=True)
-    tags: Mapped[str] = mapped_column(String(500), default="")  # "|"-separated
+    tags: Mapped[str] = mapped_column(Text, default="")  # "|"-separated
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     framework: Mapped[Framework] = relationship(back_populates="controls")

@@ -1,50 +1,9 @@
 """Small catalogues written for the tests, built as ``CatalogueData`` directly."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
-try:
-    from lms_risk.controls.catalogue import CatalogueData, ControlNode, FrameworkData, MappingData
-except ImportError:  # the catalogue readers live on another branch until merged
-    @dataclass(frozen=True)
-    class ControlNode:
-        urn: str
-        ref_id: str | None
-        parent_urn: str | None
-        order: int
-        depth: int
-        title_nl: str
-        title_en: str
-        description_nl: str
-        description_en: str
-        assessable: bool
-        bbn_level: int | None
-        tags: tuple = ()
-
-    @dataclass(frozen=True)
-    class FrameworkData:
-        urn: str
-        code: str
-        name_nl: str
-        name_en: str
-        version: str
-        published: date | None
-        provider: str
-        copyright: str
-        source: str
-        controls: tuple = ()
-
-    @dataclass(frozen=True)
-    class MappingData:
-        source_urn: str
-        target_urn: str
-        relationship: str
-
-    @dataclass(frozen=True)
-    class CatalogueData:
-        frameworks: tuple
-        mappings: tuple
-        source_name: str
+from lms_risk.controls.catalogue import CatalogueData, ControlNode, FrameworkData, MappingData
 
 __all__ = ["CatalogueData", "ControlNode", "FrameworkData", "MappingData", "framework", "node",
            "catalogue", "replace"]
