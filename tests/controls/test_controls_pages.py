@@ -180,3 +180,21 @@ def test_upload_shows_every_problem(client, auth, monkeypatch):
     page = _text(response)
     assert response.status_code == 422
     assert "parent urn:x:0 is missing" in page and "YAML aliases are not allowed" in page
+
+
+def test_uploading_a_real_library_and_a_hostile_one(client, auth):
+    from pathlib import Path
+    fixtures = Path(__file__).parent / "fixtures"
+    auth.login("admin")
+    data = (fixtures / "tiny-framework.yaml").read_bytes()
+    page = _text(client.post("/controls/import", data={"file": (io.BytesIO(data), "tiny.yaml")},
+                             content_type="multipart/form-data"))
+    assert "TINY" in page and 'name="token"' in page
+    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
+    assert client.post("/controls/import/confirm", data={"token": token}).status_code == 302
+    assert db.session.scalar(select(Control).where(Control.ref_id == "2.1")) is not None
+    bomb = (fixtures / "alias-bomb.yaml").read_bytes()
+    refused = client.post("/controls/import", data={"file": (io.BytesIO(bomb), "bomb.yaml")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert 'id="catalogue-problems"' in _text(refused)
