@@ -219,7 +219,7 @@ GAP_BATCH = 60  # controls whose implementations are read at once while listing 
 
 
 def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: str = "",
-                 only_framework: int | None = None, limit: int = 100) -> GapAnalysis:
+                 only_framework: int | None = None, limit: int = 50) -> GapAnalysis:
     """Per scope with a BBN level: the controls it requires (BBN level at most the scope's:
     BBN2 needs BBN1 and BBN2, BBN3 all), their status, the compliance and what is missing ranked
     by the priority of the risks those controls reduce.

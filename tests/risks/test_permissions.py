@@ -79,7 +79,7 @@ ROUTES = [
 OPEN = {"static", "bootstrap.static", "healthz", "index", "set_language", "auth.login",
         "auth.logout", "auth.second_factor_check", "favicon", "levels.stylesheet"}
 # Blueprints whose own tests try every route of theirs with every role and scope.
-OWN_TABLES = {"bia"}  # tests/bia/test_bia_permissions.py
+OWN_TABLES = {"bia", "controls"}  # tests/bia/test_bia_permissions.py, tests/controls/…
 
 
 @pytest.mark.parametrize("who", USERS)
