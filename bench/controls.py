@@ -191,7 +191,8 @@ def main() -> None:
             server, floor, queries = measure(client, url, args.repeat)
             print(f"{name:<28} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
     if admin is not None:
-        db.engine.dispose()
+        with app.app_context():
+            db.engine.dispose()
         with admin.connect() as conn:
             conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench_controls" WITH (FORCE)'))
     tmp.cleanup()

@@ -207,8 +207,9 @@ def _plan_mappings(data, seen_urns: dict, problems: list) -> list[MappingSetPlan
         plan.wanted[(m.source_urn, m.target_urn)] = m.relationship
     if problems:
         return list(sets.values())
-    for plan in sets.values():
-        current = _stored_mappings(plan.source_framework, plan.target_framework)
+    stored = _stored_mapping_sets(list(sets))
+    for key, plan in sets.items():
+        current = stored.get(key, {})
         for pair, relationship in plan.wanted.items():
             old = current.get(pair)
             if old is None:
@@ -221,16 +222,29 @@ def _plan_mappings(data, seen_urns: dict, problems: list) -> list[MappingSetPlan
     return list(sets.values())
 
 
-def _stored_mappings(source_fw: str, target_fw: str) -> dict:
-    """(source urn, target urn) -> (mapping id, relationship) of one mapping set."""
+def _stored_mapping_sets(pairs: list[tuple[str, str]]) -> dict:
+    """(source framework urn, target framework urn) -> {(source urn, target urn): (mapping id,
+    relationship)} for the given mapping sets, in one query."""
+    if not pairs:
+        return {}
     src, tgt = db.aliased(Control), db.aliased(Control)
     sfw, tfw = db.aliased(Framework), db.aliased(Framework)
     rows = db.session.execute(
-        select(ControlMapping.id, src.urn, tgt.urn, ControlMapping.relation)
+        select(sfw.urn, tfw.urn, ControlMapping.id, src.urn, tgt.urn, ControlMapping.relation)
         .join(src, src.id == ControlMapping.source_id).join(sfw, sfw.id == src.framework_id)
         .join(tgt, tgt.id == ControlMapping.target_id).join(tfw, tfw.id == tgt.framework_id)
-        .where(sfw.urn == source_fw, tfw.urn == target_fw))
-    return {(s, t): (i, r) for i, s, t, r in rows}
+        .where(sfw.urn.in_({p[0] for p in pairs}), tfw.urn.in_({p[1] for p in pairs})))
+    wanted = set(pairs)
+    out: dict = {}
+    for source_fw, target_fw, ident, s, t, r in rows:
+        if (source_fw, target_fw) in wanted:
+            out.setdefault((source_fw, target_fw), {})[(s, t)] = (ident, r)
+    return out
+
+
+def _stored_mappings(source_fw: str, target_fw: str) -> dict:
+    """(source urn, target urn) -> (mapping id, relationship) of one mapping set."""
+    return _stored_mapping_sets([(source_fw, target_fw)]).get((source_fw, target_fw), {})
 
 
 def apply_plan(plan: CataloguePlan, actor) -> CataloguePlan:
