@@ -338,43 +338,61 @@ class Coverage:
     status: str | None = None  # the best status in the chosen scope
 
 
-def nis2_view(framework: Framework, refs, scope: Scope | None = None) -> list[Coverage]:
+NIS2_PAGE = 50  # measures per page when the statuses are counted over every scope
+
+
+@dataclass
+class Nis2Page:
+    coverage: list[Coverage]
+    page: int
+    pages: int
+    total: int
+
+
+def nis2_view(framework: Framework, refs, scope: Scope | None = None, page: int = 1) -> Nis2Page:
     """Per measure of ``framework``: the controls that cover it (itself, and the controls mapped
     to it in either direction) and, per scope, the best status among them, counted over the
-    scopes (or for the chosen scope). Three queries; the statuses are summed in the database."""
+    scopes (or for the chosen scope). Three queries; the best status per measure and scope and
+    their counts are computed in the database, which returns one row per measure and status.
+
+    Over every scope the measures come in pages of ``NIS2_PAGE`` (each measure's cell reads
+    its covering controls in every scope); for one chosen scope all measures are shown."""
     measures = list(db.session.scalars(
         select(Control).where(Control.framework_id == framework.id, Control.retired_at.is_(None),
                               Control.assessable.is_(True))
         .order_by(Control.sort_order, Control.id)))
+    total = len(measures)
+    pages = max(1, -(-total // NIS2_PAGE)) if scope is None else 1
+    page = min(max(page, 1), pages)
+    if scope is None:
+        measures = measures[(page - 1) * NIS2_PAGE:page * NIS2_PAGE]
     if not measures:
-        return []
-    measure_ids = select(Control.id).where(Control.framework_id == framework.id,
-                                           Control.retired_at.is_(None),
-                                           Control.assessable.is_(True))
+        return Nis2Page([], page, pages, total)
+    ids = [m.id for m in measures]
     other, fw = db.aliased(Control), db.aliased(Framework)
+    mapped = union_all(
+        select(ControlMapping.source_id.label("measure_id"), ControlMapping.relation.label("rel"),
+               ControlMapping.target_id.label("other_id"))
+        .where(ControlMapping.source_id.in_(ids)),
+        select(ControlMapping.target_id, ControlMapping.relation, ControlMapping.source_id)
+        .where(ControlMapping.target_id.in_(ids))).subquery()
     covering = defaultdict(list)
-    ids = {m.id for m in measures}
-    for source, target, relation, oid, ref_id, urn, code in db.session.execute(
-            select(ControlMapping.source_id, ControlMapping.target_id, ControlMapping.relation,
-                   other.id, other.ref_id, other.urn, fw.code)
-            .select_from(ControlMapping)
-            .join(other, or_(and_(ControlMapping.source_id.in_(measure_ids),
-                                  other.id == ControlMapping.target_id),
-                             and_(ControlMapping.target_id.in_(measure_ids),
-                                  other.id == ControlMapping.source_id)))
+    for mid, relation, oid, ref_id, urn, code in db.session.execute(
+            select(mapped.c.measure_id, mapped.c.rel, other.id, other.ref_id, other.urn,
+                   fw.code)
+            .join(other, other.id == mapped.c.other_id)
             .join(fw, fw.id == other.framework_id)
             .where(other.retired_at.is_(None))
             .order_by(fw.code, other.sort_order)):
-        mid = source if source in ids and oid == target else target
         covering[mid].append((oid, ref_id or urn.rsplit(":", 1)[-1], code, relation))
 
     cover = union_all(
         select(Control.id.label("measure_id"), Control.id.label("control_id"))
-        .where(Control.id.in_(measure_ids)),
+        .where(Control.id.in_(ids)),
         select(ControlMapping.target_id, ControlMapping.source_id)
-        .where(ControlMapping.target_id.in_(measure_ids)),
+        .where(ControlMapping.target_id.in_(ids)),
         select(ControlMapping.source_id, ControlMapping.target_id)
-        .where(ControlMapping.source_id.in_(measure_ids))).subquery()
+        .where(ControlMapping.source_id.in_(ids))).subquery()
     rank = case((Implementation.applicable.is_(False), 0),
                 (Implementation.status == "volledig", 3), (Implementation.status == "deels", 2),
                 else_=1)
@@ -397,7 +415,7 @@ def nis2_view(framework: Framework, refs, scope: Scope | None = None) -> list[Co
     for m in measures:
         status = next(iter(counts[m.id]), None) if scope is not None and counts[m.id] else None
         out.append(Coverage(m, m.id in direct, covering[m.id], counts[m.id], status))
-    return out
+    return Nis2Page(out, page, pages, total)
 
 
 def nis2_frameworks(frameworks: list[Framework]) -> list[Framework]:

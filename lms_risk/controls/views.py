@@ -28,6 +28,7 @@ from .forms import (
     make_implementation_form,
 )
 from .insight import (
+    NIS2_PAGE,
     VvtFilter,
     all_tags,
     ancestors,
@@ -244,9 +245,11 @@ def nis2():
     fw = next((f for f in frameworks if f.code == request.args.get("framework")), None) \
         or (candidates[0] if candidates else None)
     scope = scope_by_param(refs, request.args.get("scope")) if request.args.get("scope") else None
-    coverage = nis2_view(fw, refs, scope) if fw else []
+    page = request.args.get("page", "1")
+    view = nis2_view(fw, refs, scope, int(page) if page.isdigit() else 1) if fw else None
     return render_template("controls/nis2.html", framework=fw, frameworks=frameworks,
-                           coverage=coverage, scope=scope,
+                           view=view, coverage=view.coverage if view else [], scope=scope,
+                           nis2_page_size=NIS2_PAGE,
                            all_scopes=all_scopes(refs), lang=current_language())
 
 

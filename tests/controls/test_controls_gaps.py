@@ -4,6 +4,7 @@ view through mappings; each a fixed number of queries."""
 from controls_fixtures import implement, loaded, set_level  # noqa: F401  (fixtures)
 from sqlalchemy import select
 
+from lms_risk.controls import insight
 from lms_risk.controls.insight import gap_analysis, nis2_view
 from lms_risk.controls.models import Framework
 from lms_risk.controls.scopes import scope_by_param
@@ -88,13 +89,27 @@ def test_nis2_view_covers_directly_and_through_mappings(app, loaded):
     implement(loaded["9.3"], "voorziening:GMS", "volledig")  # 9.3 equals 21(2)(b)
     implement(loaded["21(2)(a)"], "meldkamer:RTD", "volledig")
     fw = db.session.scalar(select(Framework).where(Framework.code == "nis2-test"))
-    by_ref = {c.measure.ref_id: c for c in nis2_view(fw, refdata())}
+    by_ref = {c.measure.ref_id: c for c in nis2_view(fw, refdata()).coverage}
     assert by_ref["21(2)(a)"].counts == {"deels": 1, "volledig": 1}  # GMS via 9.1, RTD direct
     assert by_ref["21(2)(a)"].direct
     assert by_ref["21(2)(b)"].counts == {"volledig": 1} and not by_ref["21(2)(b)"].direct
     assert [c[1] for c in by_ref["21(2)(a)"].covering] == ["9.1"]
     assert by_ref["21(2)(c)"].counts == {} and not by_ref["21(2)(c)"].covering
     gms = scope_by_param(refdata(), "voorziening:GMS")
-    by_ref = {c.measure.ref_id: c for c in nis2_view(fw, refdata(), gms)}
+    by_ref = {c.measure.ref_id: c for c in nis2_view(fw, refdata(), gms).coverage}
     assert (by_ref["21(2)(a)"].status, by_ref["21(2)(b)"].status) == ("deels", "volledig")
     assert by_ref["21(2)(c)"].status is None
+
+
+def test_nis2_view_over_every_scope_comes_in_pages(app, loaded, monkeypatch):
+    monkeypatch.setattr(insight, "NIS2_PAGE", 2)
+    implement(loaded["9.3"], "voorziening:GMS", "volledig")  # 9.3 equals 21(2)(b)
+    fw = db.session.scalar(select(Framework).where(Framework.code == "nis2-test"))
+    first, second = nis2_view(fw, refdata()), nis2_view(fw, refdata(), page=2)
+    assert (first.page, first.pages, first.total) == (1, 2, 3)
+    assert [c.measure.ref_id for c in first.coverage] == ["21(2)(a)", "21(2)(b)"]
+    assert first.coverage[1].counts == {"volledig": 1}
+    assert [c.measure.ref_id for c in second.coverage] == ["21(2)(c)"]
+    assert nis2_view(fw, refdata(), page=9).page == 2  # beyond the end: the last page
+    gms = scope_by_param(refdata(), "voorziening:GMS")
+    assert len(nis2_view(fw, refdata(), gms, page=2).coverage) == 3  # one scope: every measure
