@@ -207,9 +207,9 @@ def risk_priorities(discipline_id: int | None = None, bbn_only: bool = False) \
                  .join(DisciplineImpact, and_(DisciplineImpact.risk_id == RiskControl.risk_id,
                                               DisciplineImpact.discipline_id == discipline_id))
                  .where(DisciplineImpact.applies.is_(True)))
-    if bbn_only:
-        query = query.join(Control, Control.id == RiskControl.control_id) \
-            .where(Control.bbn_level.is_not(None))
+    if bbn_only:  # from the (few) controls with a BBN level to their links
+        query = query.where(RiskControl.control_id.in_(
+            select(Control.id).where(Control.bbn_level.is_not(None))))
     query = query.where(Risk.archived_at.is_(None), Risk.status != "gesloten") \
         .group_by(RiskControl.control_id)
     return {cid: (prio or 0, n) for cid, prio, n in db.session.execute(query)}
@@ -251,9 +251,10 @@ def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: 
     for key, fw_id, bbn, status, applicable, n in db.session.execute(
             select(Implementation.scope_key, Control.framework_id, Control.bbn_level,
                    Implementation.status, Implementation.applicable, func.count())
-            .join(Control, Control.id == Implementation.control_id)
-            .where(Implementation.scope_key.in_(list(by_key)), Control.bbn_level.is_not(None),
-                   Control.retired_at.is_(None), Control.assessable.is_(True))
+            .select_from(Control)
+            .join(Implementation, Implementation.control_id == Control.id)
+            .where(Control.bbn_level.is_not(None), Control.retired_at.is_(None),
+                   Control.assessable.is_(True))
             .group_by(Implementation.scope_key, Control.framework_id, Control.bbn_level,
                       Implementation.status, Implementation.applicable)):
         counted[key][(fw_id, bbn, status if applicable else "nvt")] += n
