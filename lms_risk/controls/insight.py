@@ -348,6 +348,7 @@ class Nis2Page:
     page: int
     pages: int
     total: int
+    size: int  # measures per page
 
 
 def nis2_view(framework: Framework, refs, scope: Scope | None = None, page: int = 1) -> Nis2Page:
@@ -368,7 +369,7 @@ def nis2_view(framework: Framework, refs, scope: Scope | None = None, page: int 
     if scope is None:
         measures = measures[(page - 1) * NIS2_PAGE:page * NIS2_PAGE]
     if not measures:
-        return Nis2Page([], page, pages, total)
+        return Nis2Page([], page, pages, total, NIS2_PAGE)
     ids = [m.id for m in measures]
     other, fw = db.aliased(Control), db.aliased(Framework)
     mapped = union_all(
@@ -416,7 +417,7 @@ def nis2_view(framework: Framework, refs, scope: Scope | None = None, page: int 
     for m in measures:
         status = next(iter(counts[m.id]), None) if scope is not None and counts[m.id] else None
         out.append(Coverage(m, m.id in direct, covering[m.id], counts[m.id], status))
-    return Nis2Page(out, page, pages, total)
+    return Nis2Page(out, page, pages, total, NIS2_PAGE)
 
 
 def nis2_frameworks(frameworks: list[Framework]) -> list[Framework]:

@@ -28,7 +28,6 @@ from .forms import (
     make_implementation_form,
 )
 from .insight import (
-    NIS2_PAGE,
     VvtFilter,
     all_tags,
     ancestors,
@@ -249,7 +248,6 @@ def nis2():
     view = nis2_view(fw, refs, scope, int(page) if page.isdigit() else 1) if fw else None
     return render_template("controls/nis2.html", framework=fw, frameworks=frameworks,
                            view=view, coverage=view.coverage if view else [], scope=scope,
-                           nis2_page_size=NIS2_PAGE,
                            all_scopes=all_scopes(refs), lang=current_language())
 
 
