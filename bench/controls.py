@@ -3,10 +3,11 @@
 Seeds 10,000 risks (as bench/register.py does), 50 scopes (the reference voorzieningen and
 meldkamers plus added voorzieningen), a catalogue of 1,500 controls in three frameworks with
 2,000 mappings, 75,000 implementation records (every control in every scope) and two controls
-linked to each risk; then prints the median server time, the bare SQL floor, their ratio and the
-query count of the BBN gap analysis, the NIS2 view, a control's page and the Verklaring van
-Toepasselijkheid page; and the time to load the catalogue the first and the second time (from a
-YAML libraries, read and loaded).
+linked to each risk; then prints the median server time, the bare SQL floor (the page's own
+statements replayed on the raw connection), their ratio and the query count of the BBN gap
+analysis, the NIS2 view (over every scope: one page of measures; and for one scope, every
+measure), a control's page and the Verklaring van Toepasselijkheid page; and the time to load the
+catalogue the first and the second time (from YAML libraries, read and loaded).
 
     .venv/bin/python bench/controls.py                 # SQLite
     .venv/bin/python bench/controls.py --postgres      # PostgreSQL on 127.0.0.1
@@ -180,6 +181,7 @@ def main() -> None:
         "BBN gap analysis": "/controls/gaps",
         "BBN gap analysis, POL": "/controls/gaps?discipline=POL",
         "NIS2 view": "/controls/nis2?framework=bench-nis2",
+        "NIS2 view, one scope": "/controls/nis2?framework=bench-nis2&scope=voorziening:GMS",
         "control page": f"/controls/{control}",
         "VvT, one scope": "/controls?scope=voorziening:GMS",
         "VvT, all scopes": "/controls",
