@@ -1,0 +1,112 @@
+"""In a real browser: set an implementation status and see the gap percentage change; axe-core
+on every controls page in Dutch and English; screenshots at 1366 and 390 px (to look at)."""
+
+import os
+import re
+
+import pytest
+
+from conftest import PASSWORD, TEST_USERS
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("LMS_RISK_SHOTS")  # a folder: keep the screenshots there
+
+
+def _seed(app) -> dict:
+    from lms_risk.auth.models import User
+    from lms_risk.controls.demo import load_demo_controls
+    from lms_risk.extensions import db
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import create_risk
+
+    with app.app_context():
+        chair = db.session.scalar(db.select(User).filter_by(email=TEST_USERS["chair"][0]))
+        for n, title in enumerate(("Uitval GMS Rotterdam", "Storing C2000", "Lek gegevens",
+                                   "Aanval op netwerk")):
+            create_risk(RiskData(title=title, bruto_likelihood=4, netto_likelihood=2 + n % 3,
+                                 status="open", impacts={"AMB": ImpactData(True, 5, 4, ""),
+                                                         "POL": ImpactData(True, 4, 2 + n % 2,
+                                                                           "")}), chair)
+        from lms_risk.bia.demo import load_demo_bias
+        load_demo_bias(chair)
+        load_demo_controls(chair)
+        db.session.commit()
+        from lms_risk.controls.models import Control
+        return {c.ref_id: c.id for c in db.session.scalars(db.select(Control))}
+
+
+def _login(page, base, who="chair"):
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", TEST_USERS[who][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/risks"))
+
+
+def _violations(page) -> list[str]:
+    from axe_playwright_python.base import AXE_SCRIPT
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): " + "; ".join(n["html"][:120] for n in v["nodes"][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _gms_percent(page) -> str:
+    return page.locator("#per-voorziening tr[data-scope='voorziening:GMS'] .compliance") \
+        .inner_text().strip()
+
+
+def test_setting_a_status_changes_the_gap_percentage(browser, live_server):
+    app, base = live_server
+    ids = _seed(app)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    _login(page, base)
+    page.goto(f"{base}/controls/gaps")
+    before = _gms_percent(page)
+    # V-09 is not implemented at GMS in the demo (BBN2; GMS has BBN3 from its BIA)
+    page.goto(f"{base}/controls/{ids['V-09']}/scope/voorziening:GMS")
+    page.select_option("#status", "volledig")
+    page.click("#implementation-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"/controls/{ids['V-09']}$"))
+    assert "volledig" in page.locator("#implementations-table").inner_text()
+    page.goto(f"{base}/controls/gaps")
+    after = _gms_percent(page)
+    assert int(after.rstrip("%")) > int(before.rstrip("%")), (before, after)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_controls_pages_have_no_serious_accessibility_violations(browser, live_server, language,
+                                                                 monkeypatch):
+    from lms_risk.controls import insight
+    monkeypatch.setattr(insight, "NIS2_PAGE", 4)  # the demo's ten measures in three pages
+    app, base = live_server
+    ids = _seed(app)
+    found = {}
+    for width in (1366, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        _login(page, base, "admin")
+        if language == "en":
+            page.click("button:has-text('English')")
+        pages = {"vvt": "/controls", "vvt-scope": "/controls?scope=voorziening:GMS",
+                 "control": f"/controls/{ids['V-03']}",
+                 "edit": f"/controls/{ids['V-03']}/scope/voorziening:GMS",
+                 "gaps": "/controls/gaps", "nis2": "/controls/nis2",
+                 "nis2-page": "/controls/nis2?page=2",
+                 "nis2-scope": "/controls/nis2?scope=voorziening:GMS",
+                 "upload": "/controls/import"}
+        for name, path in pages.items():
+            page.goto(base + path)
+            assert page.locator("main").count() == 1
+            if width == 1366:
+                found[name] = _violations(page)
+            if SHOTS:
+                os.makedirs(SHOTS, exist_ok=True)
+                page.screenshot(path=f"{SHOTS}/{name}-{width}-{language}.png", full_page=True)
+            overflow = page.evaluate("document.documentElement.scrollWidth") - width
+            if overflow > 1:
+                wide = page.evaluate("""w => [...document.querySelectorAll('main *')]
+                    .filter(e => e.getBoundingClientRect().right > w + 1)
+                    .slice(-3).map(e => e.tagName + '.' + e.className)""", width)
+                pytest.fail(f"{name} at {width} px is {overflow} px too wide: {wide}")
+        page.close()
+    assert {k: v for k, v in found.items() if v} == {}
