@@ -56,6 +56,8 @@ FEATURE = Feature(
     template_globals={"control_status_label": status_label,
                       "control_status_short": lambda s: str(STATUS_SHORT.get(s, s)),
                       "control_relation_label": lambda r: str(RELATION_LABELS.get(r, r)),
+                      "control_relation_labels": lambda: {k: str(v) for k, v in
+                                                          RELATION_LABELS.items()},
                       "control_link_label": lambda k: str(LINK_LABELS.get(k, k)),
                       "control_field_label": field_label,
                       "control_show": lambda k, v: show_value(k, v, refdata()),

@@ -198,3 +198,19 @@ def test_uploading_a_real_library_and_a_hostile_one(client, auth):
                           content_type="multipart/form-data")
     assert refused.status_code == 422
     assert 'id="catalogue-problems"' in _text(refused)
+
+
+def test_nis2_page_links_the_covering_controls_and_comes_in_pages(client, auth, loaded,
+                                                                  monkeypatch):
+    from lms_risk.controls import insight
+    monkeypatch.setattr(insight, "NIS2_PAGE", 2)
+    auth.login("viewer")
+    first = _text(client.get("/controls/nis2?framework=nis2-test"))
+    assert f'href="/controls/{loaded["9.1"].id}"' in first and "(overlapt)" in first
+    assert f'href="/controls/{loaded["21(2)(a)"].id}"' in first
+    assert "21(2)(c)" not in first and "Maatregel 1–2 van 3" in first and "page=2" in first
+    second = _text(client.get("/controls/nis2?framework=nis2-test&page=2"))
+    assert "21(2)(c)" in second and "21(2)(a)" not in second
+    one_scope = _text(client.get("/controls/nis2?framework=nis2-test&scope=voorziening:GMS"))
+    assert all(ref in one_scope for ref in ("21(2)(a)", "21(2)(b)", "21(2)(c)"))
+    assert "page=2" not in one_scope
