@@ -7,6 +7,7 @@ percentages are built from a handful of such queries (see ``overview``)."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
@@ -298,6 +299,7 @@ class TakeoverCell:
     voorzieningen: list = field(default_factory=list)  # ids; None = every voorziening
     last: date | None = None
     age: str = "never"
+    names: str = ""  # the voorzieningen's codes, joined once here rather than per cell in HTML
 
 
 def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
@@ -313,9 +315,13 @@ def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
         if row.last_date is not None and (cell.last is None or row.last_date > cell.last):
             cell.last = row.last_date
     order = {v.id: n for n, v in enumerate(refs.voorzieningen.all)}
+    by_id = refs.voorzieningen.by_id
+    every = _("alle")
     for cell in cells.values():
         cell.age = age_class(cell.last, today)
         cell.voorzieningen.sort(key=lambda v: -1 if v is None else order.get(v, 99))
+        cell.names = ", ".join(by_id[v].code if v in by_id else every
+                               for v in cell.voorzieningen)
     return cells
 
 
@@ -339,27 +345,29 @@ def coverage(rows: list[PlanRow], refs, today: date) -> tuple[dict, dict]:
     covers every voorziening of its meldkamer; one without a meldkamer, every meldkamer."""
     meldkamers = [m.id for m in refs.meldkamers.active]
     voorzieningen = [v.id for v in refs.voorzieningen.active]
-    pairs: dict[tuple, list[bool]] = {}  # (m, v) -> [documented, exercised, met]
+    # the (m, v) pairs that have a plan documented / exercised / whose targets were met
+    have: tuple[set, set, set] = (set(), set(), set())
     since = today - timedelta(days=YEAR)
     for row in rows:
+        flags = (row.approved, row.last_date is not None and row.last_date >= since,
+                 bool(row.verdict.met) if row.last_achieved is not None else False)
+        if not (flags[0] or flags[1] or flags[2]):
+            continue  # a pair without any of the three adds nothing to a percentage
         ms = [row.meldkamer_id] if row.meldkamer_id is not None else meldkamers
         vs = [row.voorziening_id] if row.voorziening_id is not None else voorzieningen
-        flags = (row.approved, row.last_date is not None and row.last_date >= since,
-                 bool(row.verdict.met))
-        for m in ms:
-            for v in vs:
-                have = pairs.setdefault((m, v), [False, False, False])
-                for i, flag in enumerate(flags):
-                    have[i] = have[i] or flag
+        pairs = [(m, v) for m in ms for v in vs]
+        for flag, found in zip(flags, have):
+            if flag:
+                found.update(pairs)
     by_m = {m: Coverage(len(voorzieningen)) for m in meldkamers}
     by_v = {v: Coverage(len(meldkamers)) for v in voorzieningen}
-    for (m, v), (documented, exercised, met) in pairs.items():
-        for cov in (by_m.get(m), by_v.get(v)):
-            if cov is None:
-                continue
-            cov.documented += documented
-            cov.exercised += exercised
-            cov.met += met
+    for name, found in zip(("documented", "exercised", "met"), have):
+        for m, v in found:
+            cov_m, cov_v = by_m.get(m), by_v.get(v)
+            if cov_m is not None:
+                setattr(cov_m, name, getattr(cov_m, name) + 1)
+            if cov_v is not None:
+                setattr(cov_v, name, getattr(cov_v, name) + 1)
     return by_m, by_v
 
 
