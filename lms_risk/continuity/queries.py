@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import aliased
 
 from ..bia.models import Bia, BiaDependency, BiaVersion
@@ -144,7 +144,7 @@ def high_risks_without_plan(level_ids, limit=LIST_LIMIT):
     return _limited(query, limit)
 
 
-def _limited(query, limit):
+def _limited(query, limit, count=None):
     """(rows, total): the first ``limit`` rows and how many there are in all. Two queries: the
     page can stop after ``limit`` rows of an index, and the count needs no sort (a count riding
     along as a window makes the database build and sort every row)."""
@@ -154,9 +154,9 @@ def _limited(query, limit):
     rows = [tuple(r) for r in db.session.execute(query.limit(limit))]
     if len(rows) < limit:
         return rows, len(rows)
-    total = db.session.scalar(select(func.count()).select_from(
-        query.order_by(None).subquery()))
-    return rows, total
+    if count is None:
+        count = select(func.count()).select_from(query.order_by(None).subquery())
+    return rows, db.session.scalar(count)
 
 
 def plans_not_exercised(today: date, limit=LIST_LIMIT, rows=None):
@@ -175,13 +175,17 @@ def plans_not_exercised(today: date, limit=LIST_LIMIT, rows=None):
 
 def exercises_over_rto(limit=LIST_LIMIT):
     """Exercises whose achieved recovery time exceeded the RTO of the BIA their plan covers."""
-    rto = current_rto_of(Plan.bia_id)
+    rto = current_rto_of(Plan.bia_id)  # the page walks the date index and stops
     query = (select(Exercise.code, Exercise.held_on, Plan.code, Plan.title,
                     Exercise.achieved_minutes, rto, Plan.target_minutes)
              .join(Plan, Plan.id == Exercise.plan_id)
              .where(Plan.bia_id.is_not(None), Exercise.achieved_minutes > rto)
              .order_by(Exercise.held_on.desc(), Exercise.code))
-    return _limited(query, limit)
+    rtos = current_rto_query()  # the count reads every exercise: a join is faster there
+    count = (select(func.count()).select_from(Exercise)
+             .join(Plan, Plan.id == Exercise.plan_id).join(rtos, rtos.c.bia_id == Plan.bia_id)
+             .where(Exercise.achieved_minutes > rtos.c.rto))
+    return _limited(query, limit, count)
 
 
 def voorzieningen_without_bia(refs, today: date) -> list[tuple]:
@@ -270,14 +274,21 @@ class PlanRow:
 
 def plan_rows(rtos=None) -> list[PlanRow]:
     """Every plan in force with its latest exercise (one index lookup per plan, in the same
-    query) and its BIA's RTO (``rtos``, else one more query)."""
-    rows = db.session.execute(
-        select(Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
-               Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
-               Plan.target_minutes, Plan.bia_id, Exercise.code, Exercise.held_on,
-               Exercise.achieved_minutes)
-        .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id))
-        .where(Plan.status != "vervallen").order_by(Plan.code)).all()
+    query: a correlated id on SQLite, a LATERAL join on PostgreSQL, each the faster there) and
+    its BIA's RTO (``rtos``, else one more query)."""
+    head = (Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
+            Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
+            Plan.target_minutes, Plan.bia_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        last = (select(Exercise.code, Exercise.held_on, Exercise.achieved_minutes)
+                .where(Exercise.plan_id == Plan.id)
+                .order_by(Exercise.held_on.desc(), Exercise.id.desc()).limit(1).lateral())
+        query = (select(*head, last.c.code, last.c.held_on, last.c.achieved_minutes)
+                 .outerjoin(last, true()))
+    else:
+        query = (select(*head, Exercise.code, Exercise.held_on, Exercise.achieved_minutes)
+                 .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
+    rows = db.session.execute(query.where(Plan.status != "vervallen").order_by(Plan.code)).all()
     rtos = current_rtos() if rtos is None else rtos
     return [PlanRow(p_id, code, title, m, v, f, kind, approved, target, rtos.get(bia_id),
                     last_code, last_date, achieved)
