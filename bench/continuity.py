@@ -2,17 +2,20 @@
 
 Seeds 10,000 risks (as ``bench/register.py`` does), 300 BIAs of 3 versions each with a full grid
 (8 categories × 6 windows) and a dependency or two, 1,000 continuity plans (3 recovery steps
-each, fallback pairs, a BIA), 5,000 exercises and links from plans to 2,000 risks; then prints
-the median server time, the bare SQL floor (the request's statements replayed straight on the
+each, fallback pairs, a BIA), 5,000 exercises, links from plans to 2,000 risks and from the BIAs to 3,000 risks; then prints the
+median server time, the bare SQL floor (the request's statements replayed straight on the
 DBAPI cursor), their ratio and the query count of: the continuity overview, the takeover
-matrix, a BIA's page and a risk's page with its linked plans. It then doubles the plans,
-exercises and links and prints the query counts again: they must not grow.
+matrix, a BIA's page and a risk's page with its linked plans and BIAs. The pages are read by
+an admin (who also gets every form: the heaviest version of each page; ``--role viewer`` reads
+them as a viewer). It then doubles the plans, exercises and both kinds of links and prints the
+query counts again: they must not grow.
 
     .venv/bin/python bench/continuity.py                      # SQLite
     .venv/bin/python bench/continuity.py --postgres           # PostgreSQL on 127.0.0.1
 """
 
 import argparse
+import logging
 import random
 import sys
 import tempfile
@@ -133,26 +136,55 @@ def seed_continuity(plans: int, exercises: int, links: int, bias: list[int], rnd
     db.session.commit()
 
 
+def seed_bia_links(links: int, bias: list[int], rnd) -> None:
+    """``links`` new BIA-risk links; the risk with the most plans gets three BIAs as well."""
+    from lms_risk.bia.models import bia_risk
+    from lms_risk.continuity.models import plan_risk
+    from lms_risk.risks.models import Risk
+
+    risk_ids = list(db.session.scalars(select(Risk.id)))
+    have = {tuple(r) for r in db.session.execute(select(bia_risk.c.bia_id, bia_risk.c.risk_id))}
+    busiest = db.session.scalar(select(plan_risk.c.risk_id).group_by(plan_risk.c.risk_id)
+                                .order_by(func.count().desc(), plan_risk.c.risk_id).limit(1))
+    pairs = {(b, busiest) for b in bias[:3]} - have
+    while len(pairs) < links:
+        pair = (rnd.choice(bias), rnd.choice(risk_ids))
+        if pair not in have:
+            pairs.add(pair)
+    db.session.execute(insert(bia_risk), [{"bia_id": b, "risk_id": r} for b, r in pairs])
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
 def pages() -> dict:
-    from lms_risk.bia.models import Bia
+    from lms_risk.bia.models import Bia, bia_risk
     from lms_risk.continuity.models import plan_risk
     from lms_risk.risks.models import Risk
 
     bia = db.session.scalar(select(Bia.code).order_by(Bia.id).limit(1))
     risk = db.session.scalar(select(Risk.code).join(plan_risk, plan_risk.c.risk_id == Risk.id)
-                             .group_by(Risk.code).order_by(func.count().desc()).limit(1))
+                             .group_by(Risk.code).order_by(func.count().desc(), Risk.code)
+                             .limit(1))
+    plans = db.session.scalar(select(func.count()).select_from(plan_risk).join(
+        Risk, Risk.id == plan_risk.c.risk_id).where(Risk.code == risk))
+    bias = db.session.scalar(select(func.count()).select_from(bia_risk).join(
+        Risk, Risk.id == bia_risk.c.risk_id).where(Risk.code == risk))
+    risks = db.session.scalar(select(func.count()).select_from(bia_risk).join(
+        Bia, Bia.id == bia_risk.c.bia_id).where(Bia.code == bia))
     return {"continuity overview": "/continuity", "takeover matrix": "/continuity/takeover",
-            f"BIA page ({bia})": f"/bia/{bia}", f"risk page with plans ({risk})": f"/risks/{risk}"}
+            f"BIA page ({bia}, {risks} risks)": f"/bia/{bia}",
+            f"risk page ({risk}, {plans} plans, {bias} BIAs)": f"/risks/{risk}"}
 
 
 def run(app, client, repeat) -> dict:
-    print(f"{'page':<40} {'server ms':>10} {'SQL floor ms':>13} {'ratio':>6} {'queries':>8}")
+    print(f"{'page':<46} {'server ms':>10} {'SQL floor ms':>13} {'ratio':>6} {'queries':>8}")
     counts = {}
     with app.app_context():
         for name, url in pages().items():
             server, floor, queries = measure(client, url, repeat)
             counts[name.split(" (")[0]] = queries
-            print(f"{name:<40} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
+            print(f"{name:<46} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
     return counts
 
 
@@ -163,6 +195,8 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=1_000)
     parser.add_argument("--exercises", type=int, default=5_000)
     parser.add_argument("--links", type=int, default=2_000)
+    parser.add_argument("--bia-links", type=int, default=3_000)
+    parser.add_argument("--role", default="admin", choices=("admin", "viewer"))
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
@@ -179,7 +213,9 @@ def main() -> None:
     else:
         uri = f"sqlite:///{tmp.name}/bench.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False,
+                      "TWO_FACTOR_REQUIRED_ROLES": ()})  # the admin signs in with a password
+    logging.getLogger("lms_risk").setLevel(logging.WARNING)  # no log line per request
     rnd = random.Random(7)
     with app.app_context():
         upgrade()
@@ -187,15 +223,24 @@ def main() -> None:
         seed(args.risks)
         bias = seed_bias(args.bias, rnd)
         seed_continuity(args.plans, args.exercises, args.links, bias, rnd)
+        seed_bia_links(args.bia_links, bias, rnd)
+        email = "bench@example.nl"
+        if args.role == "admin":
+            from lms_risk.auth.services import create_user
+            email = "bench-admin@example.nl"
+            create_user(email, "bench-wachtwoord-123", "admin")
+            db.session.commit()
         print(f"database: {db.engine.dialect.name}; seeded {args.risks} risks, {len(bias)} BIAs "
               f"(3 versions, 8×6 grid), {args.plans} plans, {args.exercises} exercises, "
-              f"{args.links} plan-risk links in {time.perf_counter() - start:.1f} s")
+              f"{args.links} plan-risk and {args.bia_links} BIA-risk links in "
+              f"{time.perf_counter() - start:.1f} s; pages read as {args.role}")
     client = app.test_client()
-    client.post("/login", data={"email": "bench@example.nl", "password": "bench-wachtwoord-123"})
+    client.post("/login", data={"email": email, "password": "bench-wachtwoord-123"})
     before = run(app, client, args.repeat)
     with app.app_context():
         seed_continuity(args.plans, args.exercises, args.links, bias, rnd, offset=args.plans)
-    print("\nafter doubling plans, exercises and links:")
+        seed_bia_links(args.bia_links, bias, rnd)
+    print("\nafter doubling plans, exercises and both kinds of links:")
     after = run(app, client, max(3, args.repeat // 4))
     grew = {k: (before[k], after[k]) for k in before if after.get(k) != before[k]}
     print("query counts constant" if not grew else f"QUERY COUNTS GREW: {grew}")

@@ -6,6 +6,8 @@ name, a version's as ``v.<name>``, a grid cell as ``grid.<category>.<window>``, 
 ``row.<category>.<name>``, the BIV classification as ``biv.b`` … ``biv.bbn``.
 """
 
+from flask import g, has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
@@ -31,9 +33,21 @@ class NumberField(Field):
 
 
 def minutes_label(minutes) -> str:
-    """15 -> '15 min', 240 -> '4 u', 2880 -> '2 d' (Dutch; English: h and d)."""
+    """15 -> '15 min', 240 -> '4 u', 2880 -> '2 d' (Dutch; English: h and d). Within a request
+    each number is translated once (a page shows the same few times in many rows)."""
     if minutes is None:
         return "–"
+    if not has_request_context():
+        return _minutes_label(minutes)
+    cache = g.setdefault("_minutes_labels", {})
+    key = (get_locale(), minutes)
+    label = cache.get(key)
+    if label is None:
+        label = cache[key] = _minutes_label(minutes)
+    return label
+
+
+def _minutes_label(minutes) -> str:
     if minutes and minutes % 1440 == 0:
         return _("%(n)s d", n=minutes // 1440)
     if minutes and minutes % 60 == 0:

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import Select, html_params
+from markupsafe import Markup, escape
 
 from ..i18n import localized
 from .fields import BIA_FIELDS, DEPENDENCY_KIND_LABELS, ROW_FIELDS, VERSION_FIELDS, BiaData, \
@@ -19,6 +21,29 @@ def _int_or_none(value):
 
 def _choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LongSelect(Select):
+    """A select of hundreds of options (every BIA) written in one pass: the HTML WTForms' own
+    widget writes (no option groups, no per-option attributes), without building attributes
+    and a Markup per option."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        data = field.data
+        coerce = field.coerce
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for choice in field._choices_from_input(field.choices) or []:
+            value, label = choice.value, choice.label
+            selected = " selected" if coerce(value) == data else ""
+            html.append(f'<option{selected} value="{escape(value)}">'
+                        f"{escape(label if label else value)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))
 
 
 _LEVELS = _choices([(1, "1"), (2, "2"), (3, "3")])
@@ -88,7 +113,7 @@ def make_dependency_form(bias, refs, **kwargs):
     class DependencyForm(FlaskForm):
         kind = SelectField(_l("Soort"), choices=_choices(DEPENDENCY_KIND_LABELS.items()),
                            validators=[DataRequired()])
-        target_bia_id = SelectField(_l("BIA-onderwerp"), coerce=_int_or_none,
+        target_bia_id = SelectField(_l("BIA-onderwerp"), coerce=_int_or_none, widget=LongSelect(),
                                     choices=_choices([("", "–")] + [(b.id, f"{b.code} {b.subject}")
                                                                     for b in bias]),
                                     validators=[Optional()])
@@ -123,7 +148,8 @@ class RiskLinkForm(FlaskForm):
 
 
 class BiaLinkForm(FlaskForm):
-    bia = SelectField(_l("BIA"), validators=[DataRequired()], validate_choice=False)
+    bia = SelectField(_l("BIA"), validators=[DataRequired()], validate_choice=False,
+                      widget=LongSelect())
     submit = SubmitField(_l("Koppelen"))
 
 

@@ -83,7 +83,7 @@ class DependencyGraph:
         bias = db.session.scalars(select(Bia).where(Bia.id.in_(ids))).all()
         deps = db.session.scalars(select(BiaDependency).where(BiaDependency.bia_id.in_(ids))
                                   .order_by(BiaDependency.id)).all()
-        return cls(bias, deps, current_versions(ids), config)
+        return cls(bias, deps, current_versions(ids, scores=False), config)
 
     # --- what a dependency is ---
 

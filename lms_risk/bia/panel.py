@@ -23,11 +23,13 @@ def risk_panel(risk, user) -> dict | None:
     form = None
     if can_link_any(user) and risk.archived_at is None:
         linked = {b.id for b in bias}
-        query = select(Bia).order_by(Bia.code)
-        if not risk_editor:
-            query = query.options(selectinload(Bia.meldkamers))
-        options = [b for b in db.session.scalars(query)
-                   if b.id not in linked and (risk_editor or can_link_risk(user, b))]
+        if risk_editor:  # every BIA: its code and subject are all the choice needs
+            options = [b for b in db.session.execute(select(Bia.id, Bia.code, Bia.subject)
+                                                     .order_by(Bia.code))
+                       if b.id not in linked]
+        else:
+            options = [b for b in db.session.scalars(select(Bia).order_by(Bia.code).options(
+                selectinload(Bia.meldkamers))) if b.id not in linked and can_link_risk(user, b)]
         if options:
             form = BiaLinkForm()
             form.bia.choices = [("", "–")] + [(b.code, f"{b.code} {b.subject}") for b in options]

@@ -21,14 +21,17 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..reference.data import refdata
 from .config import bia_config
-from .models import Bia, BiaVersion, bia_risk
+from .models import Bia, BiaScore, BiaVersion, bia_risk
 
 
-def current_versions(bia_ids=None) -> dict:
+def current_versions(bia_ids=None, scores: bool = True) -> dict:
+    """``scores=False``: the scores only of versions without an RTO (what
+    :meth:`~.graph.DependencyGraph.required` derives an MTPD from), in one more query."""
     latest = select(BiaVersion.bia_id, func.max(BiaVersion.number).label("number")) \
         .group_by(BiaVersion.bia_id)
     if bia_ids is not None:
@@ -38,9 +41,21 @@ def current_versions(bia_ids=None) -> dict:
         latest = latest.where(BiaVersion.bia_id.in_(bia_ids))
     latest = latest.subquery()
     query = select(BiaVersion).join(latest, (BiaVersion.bia_id == latest.c.bia_id)
-                                    & (BiaVersion.number == latest.c.number)) \
-        .options(selectinload(BiaVersion.scores))
-    return {v.bia_id: v for v in db.session.scalars(query)}
+                                    & (BiaVersion.number == latest.c.number))
+    if scores:
+        return {v.bia_id: v for v in db.session.scalars(
+            query.options(selectinload(BiaVersion.scores)))}
+    versions = {v.bia_id: v for v in db.session.scalars(query)}
+    need = [v for v in versions.values() if v.rto_minutes is None
+            and "scores" not in v.__dict__]
+    found: dict = {v.id: [] for v in need}
+    if versions:  # asked even when none is needed: the same count of queries whatever the data
+        for score in db.session.scalars(select(BiaScore).where(
+                BiaScore.version_id.in_(list(found)))):
+            found[score.version_id].append(score)
+    for v in need:
+        set_committed_value(v, "scores", found[v.id])
+    return versions
 
 
 @dataclass

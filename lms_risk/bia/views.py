@@ -151,7 +151,9 @@ def index():
 # --- one BIA ------------------------------------------------------------------------------------
 
 def _others(bia):
-    return db.session.scalars(select(Bia).where(Bia.id != bia.id).order_by(Bia.code)).all()
+    """(id, code, subject) of every other BIA, for the dependency form's choice."""
+    return db.session.execute(select(Bia.id, Bia.code, Bia.subject).where(Bia.id != bia.id)
+                              .order_by(Bia.code)).all()
 
 
 def _render_detail(bia, version=None, dependency_form=None, classification_form=None,
@@ -160,6 +162,9 @@ def _render_detail(bia, version=None, dependency_form=None, classification_form=
     refs, config = refdata(), bia_config()
     graph = DependencyGraph.load(bia.id, config)
     warnings, loops = graph.warnings(bia.id)
+    can_edit = can_edit_bia(current_user, bia)
+    if can_edit and dependency_form is None:  # the form (every other BIA) only for who sees it
+        dependency_form = make_dependency_form(_others(bia), refs)
     return render_template(
         "bia/detail.html", bia=bia, version=version, config=config, refs=refs,
         grid=version.grid(), rows=version.row_by_category(), mtpd=mtpd(version, config),
@@ -169,8 +174,8 @@ def _render_detail(bia, version=None, dependency_form=None, classification_form=
         kind_labels=DEPENDENCY_KIND_LABELS, minutes_label=minutes_label,
         linked_risks=risks_for_bia(bia.id), can_link=can_link_risk(current_user, bia),
         risk_form=risk_form or RiskLinkForm(),
-        can_edit=can_edit_bia(current_user, bia), button_form=EmptyForm(),
-        dependency_form=dependency_form or make_dependency_form(_others(bia), refs),
+        can_edit=can_edit, button_form=EmptyForm(), dependency_form=dependency_form,
+        voorziening=refs.voorzieningen.by_id.get(bia.voorziening_id),
         classification_form=classification_form or ClassificationForm(
             data={"b": bia.biv_b or 1, "i": bia.biv_i or 1, "v": bia.biv_v or 1}),
         today=date.today()), status

@@ -3,6 +3,7 @@
 from flask_login import current_user
 
 from ..core.forms import EmptyForm
+from ..reference.data import refdata
 from .fields import EXERCISE_KIND_LABELS, RESULT_LABELS, minutes_label
 from .forms import LinkPlanForm
 from .permissions import can_create_plan, can_edit_plan
@@ -11,7 +12,9 @@ from .queries import plans_for_risk
 
 def risk_panel(risk, user) -> dict:
     rows = plans_for_risk(risk.id)
-    return {"plans": [(plan, exercise, can_edit_plan(user, plan)) for plan, exercise in rows],
+    meldkamers = refdata().meldkamers.by_id  # not each plan's own lazy load
+    return {"plans": [(plan, exercise, can_edit_plan(user, plan), meldkamers.get(plan.meldkamer_id))
+                      for plan, exercise in rows],
             "can_link": can_create_plan(user), "link_form": LinkPlanForm(),
             "button_form": EmptyForm(), "kind_labels": EXERCISE_KIND_LABELS,
             "result_labels": RESULT_LABELS, "minutes_label": minutes_label,

@@ -7,7 +7,9 @@ percentages are built from a handful of such queries (see ``overview``)."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select, true
+from sqlalchemy.orm import aliased
 
 from ..bia.models import Bia, BiaDependency, BiaVersion
 from ..extensions import db
@@ -33,6 +35,13 @@ def current_rto_query():
             .subquery())
 
 
+def current_rto_of(bia_id_column):
+    """A correlated scalar: the RTO of the BIA's latest version (an index lookup)."""
+    version = aliased(BiaVersion)
+    return (select(version.rto_minutes).where(version.bia_id == bia_id_column)
+            .order_by(version.number.desc()).limit(1).scalar_subquery())
+
+
 def current_rtos(bia_ids=None) -> dict[int, int | None]:
     rto = current_rto_query()
     query = select(rto.c.bia_id, rto.c.rto)
@@ -41,22 +50,23 @@ def current_rtos(bia_ids=None) -> dict[int, int | None]:
     return dict(db.session.execute(query).all())
 
 
+def latest_exercise_id(plan_id_column):
+    """A correlated scalar: the id of the plan's latest exercise (by date, then the latest
+    recorded), found in the index on (plan_id, held_on) without reading the other exercises."""
+    latest = aliased(Exercise)
+    return (select(latest.id).where(latest.plan_id == plan_id_column)
+            .order_by(latest.held_on.desc(), latest.id.desc()).limit(1).scalar_subquery())
+
+
 def last_exercises(plan_ids=None) -> dict[int, tuple]:
     """{plan id: (code, held_on, achieved_minutes, result, kind)} of each plan's latest exercise
-    (by date, then the latest recorded). The newest date per plan comes from the index on
-    (plan_id, held_on); the exercises of that date are then looked up by it."""
-    newest = select(Exercise.plan_id, func.max(Exercise.held_on).label("held_on")) \
-        .group_by(Exercise.plan_id)
+    (by date, then the latest recorded): one index lookup per plan."""
+    query = (select(Plan.id, Exercise.code, Exercise.held_on, Exercise.achieved_minutes,
+                    Exercise.result, Exercise.kind)
+             .join(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
     if plan_ids is not None:
-        newest = newest.where(Exercise.plan_id.in_(list(plan_ids)))
-    newest = newest.subquery()
-    rows = db.session.execute(
-        select(Exercise.plan_id, Exercise.id, Exercise.code, Exercise.held_on,
-               Exercise.achieved_minutes, Exercise.result, Exercise.kind)
-        .join(newest, and_(newest.c.plan_id == Exercise.plan_id,
-                           newest.c.held_on == Exercise.held_on))
-        .order_by(Exercise.id)).all()
-    return {row[0]: tuple(row[2:]) for row in rows}  # the latest id of a date wins
+        query = query.where(Plan.id.in_(list(plan_ids)))
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
 
 
 @dataclass
@@ -134,40 +144,48 @@ def high_risks_without_plan(level_ids, limit=LIST_LIMIT):
     return _limited(query, limit)
 
 
-def _limited(query, limit):
-    """(rows, total): the first ``limit`` rows and how many there are in all (one query: the
-    count rides along as a window)."""
-    counted = query.add_columns(func.count().over().label("total"))
-    if limit is not None:
-        counted = counted.limit(limit)
-    rows = db.session.execute(counted).all()
-    total = rows[0][-1] if rows else 0
-    return [tuple(r[:-1]) for r in rows], total
+def _limited(query, limit, count=None):
+    """(rows, total): the first ``limit`` rows and how many there are in all. Two queries: the
+    page can stop after ``limit`` rows of an index, and the count needs no sort (a count riding
+    along as a window makes the database build and sort every row)."""
+    if limit is None:
+        rows = [tuple(r) for r in db.session.execute(query)]
+        return rows, len(rows)
+    rows = [tuple(r) for r in db.session.execute(query.limit(limit))]
+    if len(rows) < limit:
+        return rows, len(rows)
+    if count is None:
+        count = select(func.count()).select_from(query.order_by(None).subquery())
+    return rows, db.session.scalar(count)
 
 
-def plans_not_exercised(today: date, limit=LIST_LIMIT):
+def plans_not_exercised(today: date, limit=LIST_LIMIT, rows=None):
     """Plans in force (not 'vervallen') without an exercise in the last 12 months (BIO2
-    5.30.01): (code, title, meldkamer_id, voorziening_id, last exercised or None)."""
+    5.30.01): (code, title, meldkamer_id, voorziening_id, last exercised or None), never
+    exercised first, then the longest ago. Taken from ``rows`` (``plan_rows()``: every plan in
+    force with its latest exercise) when the caller has them: no query of its own."""
     since = today - timedelta(days=YEAR)
-    last = (select(Exercise.plan_id, func.max(Exercise.held_on).label("last"))
-            .group_by(Exercise.plan_id).subquery())
-    query = (select(Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id, last.c.last)
-             .outerjoin(last, last.c.plan_id == Plan.id)
-             .where(Plan.status != "vervallen", or_(last.c.last.is_(None), last.c.last < since))
-             .order_by(last.c.last.is_not(None), last.c.last, Plan.code))
-    return _limited(query, limit)
+    rows = plan_rows() if rows is None else rows
+    found = [r for r in rows if r.last_date is None or r.last_date < since]
+    found.sort(key=lambda r: (r.last_date is not None, r.last_date or since, r.code))
+    shown = found if limit is None else found[:limit]
+    return [(r.code, r.title, r.meldkamer_id, r.voorziening_id, r.last_date)
+            for r in shown], len(found)
 
 
 def exercises_over_rto(limit=LIST_LIMIT):
     """Exercises whose achieved recovery time exceeded the RTO of the BIA their plan covers."""
-    rto = current_rto_query()
+    rto = current_rto_of(Plan.bia_id)  # the page walks the date index and stops
     query = (select(Exercise.code, Exercise.held_on, Plan.code, Plan.title,
-                    Exercise.achieved_minutes, rto.c.rto, Plan.target_minutes)
+                    Exercise.achieved_minutes, rto, Plan.target_minutes)
              .join(Plan, Plan.id == Exercise.plan_id)
-             .join(rto, rto.c.bia_id == Plan.bia_id)
-             .where(Exercise.achieved_minutes > rto.c.rto)
+             .where(Plan.bia_id.is_not(None), Exercise.achieved_minutes > rto)
              .order_by(Exercise.held_on.desc(), Exercise.code))
-    return _limited(query, limit)
+    rtos = current_rto_query()  # the count reads every exercise: a join is faster there
+    count = (select(func.count()).select_from(Exercise)
+             .join(Plan, Plan.id == Exercise.plan_id).join(rtos, rtos.c.bia_id == Plan.bia_id)
+             .where(Exercise.achieved_minutes > rtos.c.rto))
+    return _limited(query, limit, count)
 
 
 def voorzieningen_without_bia(refs, today: date) -> list[tuple]:
@@ -200,14 +218,13 @@ def voorzieningen_without_bia(refs, today: date) -> list[tuple]:
     return out
 
 
-def slow_dependencies(limit=LIST_LIMIT) -> tuple[list, int]:
+def slow_dependencies(limit=LIST_LIMIT, rtos=None) -> tuple[list, int]:
     """Dependencies that recover slower than the RTO of the BIA depending on them:
     (bia code, subject, rto, dependency name, its recovery time). A dependency on another BIA
     (or on a voorziening that has one) recovers in that BIA's RTO unless a time is given."""
-    rto = current_rto_query()
     bias = {b.id: b for b in db.session.execute(
         select(Bia.id, Bia.code, Bia.subject, Bia.voorziening_id)).all()}
-    rtos = dict(db.session.execute(select(rto.c.bia_id, rto.c.rto)).all())
+    rtos = current_rtos() if rtos is None else rtos
     by_voorziening = {}
     for b in bias.values():
         if b.voorziening_id is not None:
@@ -255,21 +272,28 @@ class PlanRow:
         return Verdict(self.last_achieved, self.target, self.rto)
 
 
-def plan_rows() -> list[PlanRow]:
-    """Every plan in force with its latest exercise and its BIA's RTO: three plain queries joined
-    here (one query joining the window and the grouping as subqueries is slower on SQLite)."""
-    rows = db.session.execute(
-        select(Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
-               Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
-               Plan.target_minutes, Plan.bia_id)
-        .where(Plan.status != "vervallen").order_by(Plan.code)).all()
-    last = last_exercises()
-    rtos = current_rtos()
-    out = []
-    for *head, target, bia_id in rows:
-        code, held_on, achieved, _result, _kind = last.get(head[0], (None,) * 5)
-        out.append(PlanRow(*head, target, rtos.get(bia_id), code, held_on, achieved))
-    return out
+def plan_rows(rtos=None) -> list[PlanRow]:
+    """Every plan in force with its latest exercise (one index lookup per plan, in the same
+    query: a correlated id on SQLite, a LATERAL join on PostgreSQL, each the faster there) and
+    its BIA's RTO (``rtos``, else one more query)."""
+    head = (Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
+            Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
+            Plan.target_minutes, Plan.bia_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        last = (select(Exercise.code, Exercise.held_on, Exercise.achieved_minutes)
+                .where(Exercise.plan_id == Plan.id)
+                .order_by(Exercise.held_on.desc(), Exercise.id.desc()).limit(1).lateral())
+        query = (select(*head, last.c.code, last.c.held_on, last.c.achieved_minutes)
+                 .outerjoin(last, true()))
+    else:
+        query = (select(*head, Exercise.code, Exercise.held_on, Exercise.achieved_minutes)
+                 .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
+    rows = db.session.execute(query.where(Plan.status != "vervallen").order_by(Plan.code)).all()
+    rtos = current_rtos() if rtos is None else rtos
+    return [PlanRow(p_id, code, title, m, v, f, kind, approved, target, rtos.get(bia_id),
+                    last_code, last_date, achieved)
+            for (p_id, code, title, m, v, f, kind, approved, target, bia_id, last_code,
+                 last_date, achieved) in rows]
 
 
 def age_class(last: date | None, today: date) -> str:
@@ -286,6 +310,7 @@ class TakeoverCell:
     voorzieningen: list = field(default_factory=list)  # ids; None = every voorziening
     last: date | None = None
     age: str = "never"
+    names: str = ""  # the voorzieningen's codes, joined once here rather than per cell in HTML
 
 
 def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
@@ -301,9 +326,13 @@ def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
         if row.last_date is not None and (cell.last is None or row.last_date > cell.last):
             cell.last = row.last_date
     order = {v.id: n for n, v in enumerate(refs.voorzieningen.all)}
+    by_id = refs.voorzieningen.by_id
+    every = _("alle")
     for cell in cells.values():
         cell.age = age_class(cell.last, today)
         cell.voorzieningen.sort(key=lambda v: -1 if v is None else order.get(v, 99))
+        cell.names = ", ".join(by_id[v].code if v in by_id else every
+                               for v in cell.voorzieningen)
     return cells
 
 
@@ -327,27 +356,29 @@ def coverage(rows: list[PlanRow], refs, today: date) -> tuple[dict, dict]:
     covers every voorziening of its meldkamer; one without a meldkamer, every meldkamer."""
     meldkamers = [m.id for m in refs.meldkamers.active]
     voorzieningen = [v.id for v in refs.voorzieningen.active]
-    pairs: dict[tuple, list[bool]] = {}  # (m, v) -> [documented, exercised, met]
+    # the (m, v) pairs that have a plan documented / exercised / whose targets were met
+    have: tuple[set, set, set] = (set(), set(), set())
     since = today - timedelta(days=YEAR)
     for row in rows:
+        flags = (row.approved, row.last_date is not None and row.last_date >= since,
+                 bool(row.verdict.met) if row.last_achieved is not None else False)
+        if not (flags[0] or flags[1] or flags[2]):
+            continue  # a pair without any of the three adds nothing to a percentage
         ms = [row.meldkamer_id] if row.meldkamer_id is not None else meldkamers
         vs = [row.voorziening_id] if row.voorziening_id is not None else voorzieningen
-        flags = (row.approved, row.last_date is not None and row.last_date >= since,
-                 bool(row.verdict.met))
-        for m in ms:
-            for v in vs:
-                have = pairs.setdefault((m, v), [False, False, False])
-                for i, flag in enumerate(flags):
-                    have[i] = have[i] or flag
+        pairs = [(m, v) for m in ms for v in vs]
+        for flag, found in zip(flags, have):
+            if flag:
+                found.update(pairs)
     by_m = {m: Coverage(len(voorzieningen)) for m in meldkamers}
     by_v = {v: Coverage(len(meldkamers)) for v in voorzieningen}
-    for (m, v), (documented, exercised, met) in pairs.items():
-        for cov in (by_m.get(m), by_v.get(v)):
-            if cov is None:
-                continue
-            cov.documented += documented
-            cov.exercised += exercised
-            cov.met += met
+    for name, found in zip(("documented", "exercised", "met"), have):
+        for m, v in found:
+            cov_m, cov_v = by_m.get(m), by_v.get(v)
+            if cov_m is not None:
+                setattr(cov_m, name, getattr(cov_m, name) + 1)
+            if cov_v is not None:
+                setattr(cov_v, name, getattr(cov_v, name) + 1)
     return by_m, by_v
 
 
@@ -365,12 +396,13 @@ class Overview:
 
 
 def overview(refs, today: date, limit=LIST_LIMIT) -> Overview:
-    levels = high_level_ids()
-    rows = plan_rows()
+    levels = [lvl.id for lvl in sorted(refs.levels, key=lambda lvl: lvl.rank)[-2:]]
+    rtos = current_rtos()
+    rows = plan_rows(rtos)
     by_m, by_v = coverage(rows, refs, today)
     return Overview(
         high_risks=high_risks_without_plan(levels, limit), not_exercised=plans_not_exercised(
-            today, limit), over_rto=exercises_over_rto(limit),
-        no_bia=voorzieningen_without_bia(refs, today), slow=slow_dependencies(limit),
+            today, limit, rows), over_rto=exercises_over_rto(limit),
+        no_bia=voorzieningen_without_bia(refs, today), slow=slow_dependencies(limit, rtos),
         matrix=takeover_matrix(rows, refs, today), by_meldkamer=by_m, by_voorziening=by_v,
         levels={lvl.id: lvl for lvl in refs.levels})

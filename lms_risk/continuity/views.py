@@ -82,7 +82,8 @@ def _prefix(endpoint: str, **args) -> str:
 
 def _urls() -> dict:
     return {"plan": _prefix("continuity.plan"), "exercise": _prefix("continuity.exercise"),
-            "risk": _prefix("risks.detail"), "bia": _prefix("bia.detail")}
+            "risk": _prefix("risks.detail"), "bia": _prefix("bia.detail"),
+            "plans": url_for("continuity.plans")}
 
 
 def _ctx(**kwargs) -> dict:

@@ -126,3 +126,35 @@ def test_risk_page_and_bia_page_queries_do_not_grow_with_links(client, auth, mak
     db.session.commit()
     assert counted(f"/risks/{risk.code}") == few_risk
     assert counted(f"/bia/{hub.code}") == few_bia
+
+
+def test_bia_page_queries_do_not_grow_with_versions_dependencies_or_other_bias(
+        client, auth, make_bia, users, count_queries):
+    """Read by who may edit (the dependency form lists every other BIA)."""
+    from lms_risk.bia.services import DependencyInput, add_dependency, new_version
+    bia = make_bia("GMS", meldkamers=["RTD"], grid={"LEVEN": [1, 2, 4, 5, 5, 5]}, rto=60)
+    first = make_bia("Netwerk", grid={"LEVEN": [1, 2, 3, 4, 5, 5]})  # no RTO: MTPD derived
+    add_dependency(bia, DependencyInput(kind="bia", target_bia_id=first.id), users["chair"])
+    db.session.commit()
+    auth.login("admin")
+
+    def counted():
+        with count_queries() as queries:
+            page = client.get(f"/bia/{bia.code}").get_data(as_text=True)
+        return len(queries), page
+
+    few, _page = counted()
+    previous = first
+    for n in range(4):  # a longer chain, more BIAs, a second version
+        nxt = make_bia(f"Keten {n}", grid={"LEVEN": [1, 2, 3, 4, 5, 5]}, rto=None if n % 2
+                       else 30)
+        add_dependency(previous, DependencyInput(kind="bia", target_bia_id=nxt.id),
+                       users["chair"])
+        add_dependency(bia, DependencyInput(kind="supplier", name=f"Leverancier {n}",
+                                            recovery_minutes=15), users["chair"])
+        previous = nxt
+    new_version(bia, users["chair"])
+    db.session.commit()
+    many, page = counted()
+    assert "Leverancier 3" in page and f"{previous.code} Keten 3" in page  # listed and a choice
+    assert many == few, (few, many)

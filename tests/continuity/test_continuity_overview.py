@@ -126,12 +126,12 @@ def test_risk_page_panel_query_count_does_not_grow(client, auth, make_plan, make
         make_exercise(plan)
         link_risk(plan, risk, users["chair"])
     db.session.commit()
-    auth.login("viewer")
+    auth.login("admin")  # who gets every form of the page
     client.get(f"/risks/{risk.code}")
     with count_queries() as small:
         client.get(f"/risks/{risk.code}")
-    for i in range(5):
-        plan = make_plan(f"Q{i}")
+    for i, meldkamer in enumerate(("DH", "NN", "ON", "RTD", None)):  # a meldkamer is no query
+        plan = make_plan(f"Q{i}", meldkamer=meldkamer, voorziening=None if meldkamer else "GMS")
         make_exercise(plan)
         make_exercise(plan)
         link_risk(plan, risk, users["chair"])
