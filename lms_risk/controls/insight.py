@@ -215,7 +215,7 @@ def risk_priorities(discipline_id: int | None = None, bbn_only: bool = False) \
     return {cid: (prio or 0, n) for cid, prio, n in db.session.execute(query)}
 
 
-GAP_BATCH = 60  # controls whose implementations are read at once while listing the gaps
+GAP_FIRST = 8  # at least this many controls in the first read of implementations for the gaps
 
 
 def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: str = "",
@@ -224,9 +224,11 @@ def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: 
     BBN2 needs BBN1 and BBN2, BBN3 all), their status, the compliance and what is missing ranked
     by the priority of the risks those controls reduce.
 
-    The counts are summed in the database (one grouped query over the implementations); the
+    The counts are summed in the database (one grouped query over the implementations other
+    than applicable and "niet", which is what remains of the required controls); the
     list of what is missing walks the required controls from the highest risk priority down and
-    reads the implementations of a batch of them at a time, until ``limit`` gaps are found."""
+    reads the implementations of the first few of them (as many as usually hold ``limit`` gaps
+    over the scopes) and, only when those do not, of all the others: at most two queries."""
     levels = scope_levels()
     scopes = []
     for scope in all_scopes(refs):
@@ -254,7 +256,9 @@ def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: 
             .select_from(Control)
             .join(Implementation, Implementation.control_id == Control.id)
             .where(Control.bbn_level.is_not(None), Control.retired_at.is_(None),
-                   Control.assessable.is_(True))
+                   Control.assessable.is_(True),
+                   # "niet" is what is left: required minus the other statuses
+                   or_(Implementation.status != "niet", Implementation.applicable.is_(False)))
             .group_by(Implementation.scope_key, Control.framework_id, Control.bbn_level,
                       Implementation.status, Implementation.applicable)):
         counted[key][(fw_id, bbn, status if applicable else "nvt")] += n
@@ -296,14 +300,19 @@ def _gaps(required, scopes, discipline_id, only_framework, limit, lang) -> list[
     priorities = risk_priorities(discipline_id, bbn_only=True)
     candidates = [c for c in required if only_framework is None
                   or c.framework_id == only_framework]
-    candidates.sort(key=lambda c: (-priorities.get(c.id, (0, 0))[0],
-                                   -priorities.get(c.id, (0, 0))[1], c.bbn_level))
+
+    def rank(c):
+        prio, n = priorities.get(c.id, (0, 0))
+        return -prio, -n, c.bbn_level
+
+    candidates.sort(key=rank)
     keys = [s.scope.key for s in scopes]
+    first = max(GAP_FIRST, 2 * -(-limit // len(scopes)))
     gaps: list[Gap] = []
-    start = 0
-    while start < len(candidates) and len(gaps) < limit:
-        batch = candidates[start:start + max(GAP_BATCH, limit)]
-        start += len(batch)
+    last = None
+    for batch in (candidates[:first], candidates[first:]):
+        if not batch or len(gaps) >= limit:
+            break
         stored = {(cid, key): (status, applicable) for cid, key, status, applicable in
                   db.session.execute(
                       select(Implementation.control_id, Implementation.scope_key,
@@ -311,6 +320,9 @@ def _gaps(required, scopes, discipline_id, only_framework, limit, lang) -> list[
                       .where(Implementation.control_id.in_([c.id for c in batch]),
                              Implementation.scope_key.in_(keys)))}
         for c in batch:
+            if len(gaps) >= limit and rank(c) != last:
+                break  # the gaps found rank above all of this control's and the next ones'
+            last = rank(c)
             prio, n = priorities.get(c.id, (0, 0))
             title = (c.title_en if lang == "en" else c.title_nl) or c.title_nl or c.title_en
             for sc in scopes:

@@ -126,6 +126,9 @@ class Implementation(db.Model):
         CheckConstraint("(voorziening_id IS NULL) <> (meldkamer_id IS NULL)", name="one_scope"),
         CheckConstraint("status IN ('niet', 'deels', 'volledig')", name="status"),
         Index("ix_control_implementation_scope", "scope_key", "control_id"),
+        # covering: the gap analysis reads status and applicability per control and scope
+        Index("ix_control_implementation_status_by_control", "control_id", "scope_key", "status",
+              "applicable"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     control_id: Mapped[int] = mapped_column(ForeignKey("control.id"))
