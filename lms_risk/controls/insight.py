@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, or_, select, tuple_, union_all
+from sqlalchemy.orm import joinedload, load_only
 
 from ..audit.models import AuditEvent
 from ..extensions import db
@@ -456,6 +457,7 @@ def control_page(control: Control, refs):
     children = list(db.session.scalars(select(Control).where(Control.parent_id == control.id)
                                        .order_by(Control.sort_order, Control.id)))
     impls = list(db.session.scalars(select(Implementation)
+                                    .options(joinedload(Implementation.discipline))
                                     .where(Implementation.control_id == control.id)))
     by_key = {i.scope_key: i for i in impls}
     scopes = all_scopes(refs)
@@ -463,6 +465,7 @@ def control_page(control: Control, refs):
     scopes += [s for key in by_key if key not in known and (s := scope_by_key(refs, key))]
     risks = db.session.execute(
         select(Risk, RiskControl.kind).join(RiskControl, RiskControl.risk_id == Risk.id)
+        .options(load_only(Risk.code, Risk.title, Risk.netto_priority))
         .where(RiskControl.control_id == control.id)
         .order_by(Risk.netto_priority.desc(), Risk.code)).all()
     other, fw = db.aliased(Control), db.aliased(Framework)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..core.access import deny, require
 from ..core.forms import EmptyForm
@@ -56,8 +57,8 @@ bp = Blueprint("controls", __name__, url_prefix="/controls")
 PENDING_HOURS = 24
 
 
-def _control(control_id: int) -> Control:
-    control = db.session.get(Control, control_id)
+def _control(control_id: int, *options) -> Control:
+    control = db.session.get(Control, control_id, options=options)
     if control is None:
         abort(404)
     return control
@@ -131,7 +132,7 @@ def bulk():
 @bp.get("/<int:control_id>")
 @require(can_read_controls)
 def detail(control_id: int):
-    control = _control(control_id)
+    control = _control(control_id, joinedload(Control.framework))
     refs = refdata()
     data = control_page(control, refs)
     editable = {s.key for s in data["scopes"] if can_edit_scope(current_user, s)}

@@ -113,3 +113,25 @@ def test_nis2_view_over_every_scope_comes_in_pages(app, loaded, monkeypatch):
     assert nis2_view(fw, refdata(), page=9).page == 2  # beyond the end: the last page
     gms = scope_by_param(refdata(), "voorziening:GMS")
     assert len(nis2_view(fw, refdata(), gms, page=2).coverage) == 3  # one scope: every measure
+
+
+def test_gaps_past_the_first_read_come_from_one_more_query(app, loaded, users, count_queries,
+                                                           monkeypatch):
+    """The first read covers the best-ranked controls; when those are all in place the rest is
+    read at once, and the list is the same as when everything is read at once."""
+    set_level("voorziening:GMS", 3)
+    set_level("voorziening:C2000", 3)
+    for ref in ("9.1", "9.2"):  # the first two in rank order (same priority, BBN1 first)
+        implement(loaded[ref], "voorziening:GMS", "volledig")
+        implement(loaded[ref], "voorziening:C2000", "volledig")
+    implement(loaded["9.4"], "voorziening:C2000", "deels")
+    monkeypatch.setattr(insight, "GAP_FIRST", 100)
+    with count_queries() as at_once:
+        expected = gap_analysis(refdata(), "nl", limit=2).gaps
+    monkeypatch.setattr(insight, "GAP_FIRST", 2)
+    with count_queries() as twice:
+        gaps = gap_analysis(refdata(), "nl", limit=2).gaps
+    assert [(g.label, g.scope.code, g.status) for g in gaps] == \
+        [(g.label, g.scope.code, g.status) for g in expected]
+    assert [(g.label, g.status) for g in gaps] == [("9.4", "deels"), ("9.3", "niet")]
+    assert len(twice) == len(at_once) + 1
