@@ -158,7 +158,8 @@ def main() -> None:
     parser.add_argument("--risks", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--keep", help="SQLite: keep the seeded database at this path")
+    parser.add_argument("--keep", help="SQLite: keep the seeded database at this path; "
+                                       "PostgreSQL: keep the database lmsrisk_bench_controls")
     args = parser.parse_args()
     rnd = random.Random(7)
     tmp = tempfile.TemporaryDirectory()
@@ -214,7 +215,7 @@ def main() -> None:
             cpu = cpu_ms(client, url, args.repeat)
             print(f"{name:<28} {server:>10.2f} {cpu:>7.2f} {floor:>13.2f} {server / floor:>6.2f} "
                   f"{queries:>8}")
-    if admin is not None:
+    if admin is not None and not args.keep:
         with app.app_context():
             db.engine.dispose()
         with admin.connect() as conn:
