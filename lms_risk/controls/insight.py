@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, or_, select, tuple_, union_all
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import joinedload
 
 from ..audit.models import AuditEvent
 from ..extensions import db
@@ -465,7 +465,6 @@ def control_page(control: Control, refs):
     scopes += [s for key in by_key if key not in known and (s := scope_by_key(refs, key))]
     risks = db.session.execute(
         select(Risk, RiskControl.kind).join(RiskControl, RiskControl.risk_id == Risk.id)
-        .options(load_only(Risk.code, Risk.title, Risk.netto_priority))
         .where(RiskControl.control_id == control.id)
         .order_by(Risk.netto_priority.desc(), Risk.code)).all()
     other, fw = db.aliased(Control), db.aliased(Framework)
