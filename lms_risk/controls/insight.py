@@ -216,6 +216,9 @@ def risk_priorities(discipline_id: int | None = None, bbn_only: bool = False) \
     return {cid: (prio or 0, n) for cid, prio, n in db.session.execute(query)}
 
 
+# the controls a BBN level can require: with a level, in force and assessable
+_REQUIRED = (Control.bbn_level.is_not(None), Control.retired_at.is_(None),
+             Control.assessable.is_(True))
 GAP_FIRST = 8  # at least this many controls in the first read of implementations for the gaps
 
 
@@ -240,9 +243,7 @@ def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: 
     required = db.session.execute(
         select(Control.id, Control.ref_id, Control.urn, Control.title_nl, Control.title_en,
                Control.framework_id, Control.bbn_level)
-        .where(Control.bbn_level.is_not(None), Control.retired_at.is_(None),
-               Control.assessable.is_(True))
-        .order_by(Control.framework_id, Control.sort_order, Control.id)).all()
+        .where(*_REQUIRED).order_by(Control.framework_id, Control.sort_order, Control.id)).all()
     if not scopes or not required:
         return GapAnalysis([s for s in scopes if s.scope.kind == "voorziening"],
                            [s for s in scopes if s.scope.kind == "meldkamer"], [], [], 0)
@@ -256,8 +257,7 @@ def gap_analysis(refs, lang: str, discipline_id: int | None = None, only_scope: 
                    Implementation.status, Implementation.applicable, func.count())
             .select_from(Control)
             .join(Implementation, Implementation.control_id == Control.id)
-            .where(Control.bbn_level.is_not(None), Control.retired_at.is_(None),
-                   Control.assessable.is_(True),
+            .where(*_REQUIRED,
                    # "niet" is what is left: required minus the other statuses
                    or_(Implementation.status != "niet", Implementation.applicable.is_(False)))
             .group_by(Implementation.scope_key, Control.framework_id, Control.bbn_level,
@@ -311,14 +311,16 @@ def _gaps(required, scopes, discipline_id, only_framework, limit, lang) -> list[
     first = max(GAP_FIRST, 2 * -(-limit // len(scopes)))
     gaps: list[Gap] = []
     last = None
-    for batch in (candidates[:first], candidates[first:]):
+    rest = select(Control.id).where(*_REQUIRED)  # rather than a list of a thousand ids
+    for batch, controls in ((candidates[:first], [c.id for c in candidates[:first]]),
+                            (candidates[first:], rest)):
         if not batch or len(gaps) >= limit:
             break
         stored = {(cid, key): (status, applicable) for cid, key, status, applicable in
                   db.session.execute(
                       select(Implementation.control_id, Implementation.scope_key,
                              Implementation.status, Implementation.applicable)
-                      .where(Implementation.control_id.in_([c.id for c in batch]),
+                      .where(Implementation.control_id.in_(controls),
                              Implementation.scope_key.in_(keys)))}
         for c in batch:
             if len(gaps) >= limit and rank(c) != last:
