@@ -260,8 +260,8 @@ def apply_plan(plan: CataloguePlan, actor) -> CataloguePlan:
             db.session.execute(update(Framework).where(Framework.id == fp.existing_id)
                                .values(loaded_at=now, **fp.framework_values))
         fw_id = fp.existing_id
-        if fp.added:  # RETURNING makes it multi-row INSERTs, not one statement per control
-            db.session.execute(insert(Control).returning(Control.id), [
+        if fp.added:
+            db.session.execute(insert(Control), [
                 {k: v for k, v in values.items() if k != "parent_urn"}
                 | {"framework_id": fw_id, "parent_id": None, "retired_at": None}
                 for values in fp.added])
@@ -332,7 +332,7 @@ def _apply_mapping_set(mp: MappingSetPlan, actor, source_name: str) -> None:
                              "relation": relationship})
         elif old[1] != relationship:
             changed_rows.append({"id": old[0], "relation": relationship})
-    if new_rows:  # RETURNING: multi-row INSERTs, as for the controls
+    if new_rows:  # RETURNING: multi-row INSERTs, not one statement per mapping
         db.session.execute(insert(ControlMapping).returning(ControlMapping.id), new_rows)
     if changed_rows:
         db.session.execute(update(ControlMapping), changed_rows)
