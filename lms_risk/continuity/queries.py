@@ -1,7 +1,7 @@
 """What the continuity pages read: each list is one query (or two), whatever the data's size.
 
-``last_exercises`` gives each plan's latest exercise through a window function; ``current_rtos``
-each BIA's RTO in its latest version. The overview's lists, the takeover matrix and the
+``latest_exercise_id`` finds a plan's latest exercise by an index lookup; ``current_rtos`` each
+BIA's RTO in its latest version. The overview's lists, the takeover matrix and the
 percentages are built from a handful of such queries (see ``overview``)."""
 
 from dataclasses import dataclass, field
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 
 from ..bia.models import Bia, BiaDependency, BiaVersion
 from ..extensions import db
@@ -58,17 +58,6 @@ def latest_exercise_id(plan_id_column):
             .order_by(latest.held_on.desc(), latest.id.desc()).limit(1).scalar_subquery())
 
 
-def last_exercises(plan_ids=None) -> dict[int, tuple]:
-    """{plan id: (code, held_on, achieved_minutes, result, kind)} of each plan's latest exercise
-    (by date, then the latest recorded): one index lookup per plan."""
-    query = (select(Plan.id, Exercise.code, Exercise.held_on, Exercise.achieved_minutes,
-                    Exercise.result, Exercise.kind)
-             .join(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
-    if plan_ids is not None:
-        query = query.where(Plan.id.in_(list(plan_ids)))
-    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
-
-
 @dataclass
 class Verdict:
     """An exercise's achieved recovery time against its plan's target and its BIA's RTO."""
@@ -102,23 +91,24 @@ def plan_rto(plan) -> int | None:
 # --- the risk page's panel ----------------------------------------------------------------------
 
 def plans_for_risk(risk_id: int) -> list[tuple]:
-    """(plan, last exercise as a dict or None) of every plan linked to the risk."""
-    plans = db.session.scalars(
-        select(Plan).join(plan_risk, plan_risk.c.plan_id == Plan.id)
-        .where(plan_risk.c.risk_id == risk_id).order_by(Plan.code)).all()
-    if not plans:
-        return []
-    last = last_exercises([p.id for p in plans])
-    rtos = current_rtos([p.bia_id for p in plans if p.bia_id is not None])
+    """(plan, last exercise as a dict or None) of every plan linked to the risk, in one query:
+    the plan's columns the panel shows, its latest exercise (an index lookup) and its BIA's RTO
+    (a correlated lookup)."""
+    rows = db.session.execute(
+        select(Plan, Exercise.code, Exercise.held_on, Exercise.achieved_minutes, Exercise.result,
+               Exercise.kind, current_rto_of(Plan.bia_id))
+        .join(plan_risk, plan_risk.c.plan_id == Plan.id)
+        .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id))
+        .where(plan_risk.c.risk_id == risk_id).order_by(Plan.code)
+        .options(load_only(Plan.code, Plan.title, Plan.meldkamer_id, Plan.target_minutes,
+                           Plan.bia_id)))
     out = []
-    for plan in plans:
+    for plan, code, held_on, achieved, result, kind, rto in rows:
         exercise = None
-        if plan.id in last:
-            code, held_on, achieved, result, kind = last[plan.id]
+        if code is not None:
             exercise = {"code": code, "held_on": held_on, "result": result,
                         "achieved": achieved, "kind": kind,
-                        "verdict": Verdict(achieved, plan.target_minutes,
-                                           rtos.get(plan.bia_id))}
+                        "verdict": Verdict(achieved, plan.target_minutes, rto)}
         out.append((plan, exercise))
     return out
 
