@@ -45,7 +45,7 @@ from .models import (
 )
 from .permissions import can_admin_bia, can_create_bia, can_edit_all_bias, can_edit_bia, \
     can_link_risk, can_read_bia, covers_meldkamers
-from .queries import risks_for_bia
+from .queries import risks_for_bia, targets
 from .settings import CategoryData, SettingsError, WindowData, save_category, save_window, \
     set_bbn_rule, set_mtpd_threshold
 from .services import (
@@ -84,10 +84,10 @@ def impact_styles(refs) -> dict:
 
 
 def _get_bia(code: str) -> Bia:
+    """The BIA with its versions; a version's scores and rows load when that version is shown
+    (one query each), not those of every version."""
     bia = db.session.scalar(select(Bia).where(Bia.code == code).options(
-        selectinload(Bia.meldkamers), selectinload(Bia.disciplines),
-        selectinload(Bia.versions).selectinload(BiaVersion.scores),
-        selectinload(Bia.versions).selectinload(BiaVersion.rows),
+        selectinload(Bia.meldkamers), selectinload(Bia.disciplines), selectinload(Bia.versions),
         selectinload(Bia.dependencies), selectinload(Bia.classifications)))
     if bia is None:
         abort(404)
@@ -119,12 +119,10 @@ def _show_errors(form, error: BiaError) -> None:
 @require(can_read_bia)
 def index():
     refs = refdata()
-    config = bia_config()
     args = {k: (request.args.get(k) or "").strip() for k in ("meldkamer", "voorziening",
                                                              "discipline", "q")}
     query = select(Bia).order_by(Bia.code).options(
-        selectinload(Bia.meldkamers), selectinload(Bia.voorziening),
-        selectinload(Bia.versions).selectinload(BiaVersion.scores))
+        selectinload(Bia.meldkamers), selectinload(Bia.voorziening))
     if args["meldkamer"]:
         item = refs.meldkamers.by_code.get(args["meldkamer"])
         query = query.where(Bia.id.in_(select(bia_meldkamer.c.bia_id).where(
@@ -141,8 +139,9 @@ def index():
         query = query.where((Bia.subject.ilike(like)) | (Bia.code.ilike(like))
                             | (Bia.owner.ilike(like)))
     bias = db.session.scalars(query).all()
-    rows = [(bia, bia.current, mtpd(bia.current, config) if bia.current else None)
-            for bia in bias]
+    found = targets()  # each current version and its MTPD, without loading every score
+    rows = [(bia, found[bia.id].version if bia.id in found else None,
+             found[bia.id].mtpd if bia.id in found else None) for bia in bias]
     return render_template("bia/index.html", rows=rows, args=args, refs=refs,
                            minutes_label=minutes_label, today=date.today())
 

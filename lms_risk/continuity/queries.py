@@ -4,6 +4,7 @@
 BIA's RTO in its latest version. The overview's lists, the takeover matrix and the
 percentages are built from a handful of such queries (see ``overview``)."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -363,12 +364,11 @@ def coverage(rows: list[PlanRow], refs, today: date) -> tuple[dict, dict]:
     by_m = {m: Coverage(len(voorzieningen)) for m in meldkamers}
     by_v = {v: Coverage(len(meldkamers)) for v in voorzieningen}
     for name, found in zip(("documented", "exercised", "met"), have):
-        for m, v in found:
-            cov_m, cov_v = by_m.get(m), by_v.get(v)
-            if cov_m is not None:
-                setattr(cov_m, name, getattr(cov_m, name) + 1)
-            if cov_v is not None:
-                setattr(cov_v, name, getattr(cov_v, name) + 1)
+        for side, counts in ((by_m, Counter(m for m, _v in found)),
+                             (by_v, Counter(v for _m, v in found))):
+            for key, count in counts.items():
+                if key in side:
+                    setattr(side[key], name, count)
     return by_m, by_v
 
 
