@@ -121,8 +121,7 @@ def index():
     refs = refdata()
     args = {k: (request.args.get(k) or "").strip() for k in ("meldkamer", "voorziening",
                                                              "discipline", "q")}
-    query = select(Bia).order_by(Bia.code).options(
-        selectinload(Bia.meldkamers), selectinload(Bia.voorziening))
+    query = select(Bia).order_by(Bia.code).options(selectinload(Bia.meldkamers))
     if args["meldkamer"]:
         item = refs.meldkamers.by_code.get(args["meldkamer"])
         query = query.where(Bia.id.in_(select(bia_meldkamer.c.bia_id).where(
