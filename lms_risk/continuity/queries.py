@@ -263,10 +263,11 @@ class PlanRow:
         return Verdict(self.last_achieved, self.target, self.rto)
 
 
-def plan_rows(rtos=None) -> list[PlanRow]:
+def plan_rows(rtos=None, paired: bool = False) -> list[PlanRow]:
     """Every plan in force with its latest exercise (one index lookup per plan, in the same
     query: a correlated id on SQLite, a LATERAL join on PostgreSQL, each the faster there) and
-    its BIA's RTO (``rtos``, else one more query)."""
+    its BIA's RTO (``rtos``, else one more query). ``paired``: only the plans that name a
+    meldkamer and a fallback (the takeover matrix's), without RTOs (it shows none)."""
     head = (Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
             Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
             Plan.target_minutes, Plan.bia_id)
@@ -279,7 +280,12 @@ def plan_rows(rtos=None) -> list[PlanRow]:
     else:
         query = (select(*head, Exercise.code, Exercise.held_on, Exercise.achieved_minutes)
                  .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
-    rows = db.session.execute(query.where(Plan.status != "vervallen").order_by(Plan.code)).all()
+    query = query.where(Plan.status != "vervallen")
+    if paired:
+        query = query.where(Plan.meldkamer_id.is_not(None),
+                            Plan.fallback_meldkamer_id.is_not(None))
+        rtos = {}
+    rows = db.session.execute(query.order_by(Plan.code)).all()
     rtos = current_rtos() if rtos is None else rtos
     return [PlanRow(p_id, code, title, m, v, f, kind, approved, target, rtos.get(bia_id),
                     last_code, last_date, achieved)

@@ -139,12 +139,12 @@ def index():
 @bp.get("/takeover")
 @require(can_read_continuity)
 def takeover():
-    """The takeover matrix on its own page (one query: every plan in force with its last
-    exercise)."""
+    """The takeover matrix on its own page (one query: every plan in force that names both
+    meldkamers, with its last exercise)."""
     refs = refdata()
     today = date.today()
     return render_template("continuity/takeover.html", **_ctx(
-        matrix=takeover_matrix(plan_rows(), refs, today), refs=refs))
+        matrix=takeover_matrix(plan_rows(paired=True), refs, today), refs=refs))
 
 
 @bp.get("/overview.xlsx")
