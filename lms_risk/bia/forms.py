@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import Select, html_params
-from markupsafe import Markup, escape
+from wtforms.widgets import Select
+from markupsafe import escape
 
 from ..i18n import localized
 from .fields import BIA_FIELDS, DEPENDENCY_KIND_LABELS, ROW_FIELDS, VERSION_FIELDS, BiaData, \
@@ -24,26 +24,17 @@ def _choices(pairs) -> list:
 
 
 class LongSelect(Select):
-    """A select of hundreds of options (every BIA) written in one pass: the HTML WTForms' own
-    widget writes (no option groups, no per-option attributes), without building attributes
-    and a Markup per option."""
+    """A select of hundreds of options (every BIA): WTForms' own widget, with its option hook
+    writing a plain option (no per-option attributes) in one f-string instead of building
+    attributes and a Markup per option (several times faster for 300 options)."""
 
-    def __call__(self, field, **kwargs):
-        kwargs.setdefault("id", field.id)
-        flags = getattr(field, "flags", {})
-        for k in dir(flags):
-            if k in self.validation_attrs and k not in kwargs:
-                kwargs[k] = getattr(flags, k)
-        data = field.data
-        coerce = field.coerce
-        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        for choice in field._choices_from_input(field.choices) or []:
-            value, label = choice.value, choice.label
-            selected = " selected" if coerce(value) == data else ""
-            html.append(f'<option{selected} value="{escape(value)}">'
-                        f"{escape(label if label else value)}</option>")
-        html.append("</select>")
-        return Markup("".join(html))
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = " selected" if choice.selected else ""
+        return (f'<option{selected} value="{escape(choice.value)}">'
+                f"{escape(choice.label or choice.value)}</option>")
 
 
 _LEVELS = _choices([(1, "1"), (2, "2"), (3, "3")])

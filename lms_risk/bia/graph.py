@@ -58,8 +58,9 @@ def reachable_ids(bia_id: int) -> list[int]:
 
 class DependencyGraph:
     def __init__(self, bias, dependencies, versions, config=None):
-        from .services import mtpd
-        self._mtpd = mtpd
+        from .queries import derived_windows
+        from .services import mtpd_from
+        self._mtpd_from = mtpd_from
         self.config = config or bia_config()
         self.refs = refdata()
         self.bias = {b.id: b for b in bias}
@@ -67,6 +68,8 @@ class DependencyGraph:
         for dep in dependencies:
             self.dependencies.setdefault(dep.bia_id, []).append(dep)
         self.versions = versions
+        # where each grid reaches the threshold: the MTPD a BIA without an RTO needs
+        self.windows = derived_windows([v.id for v in versions.values()], self.config)
         self.first_for_voorziening: dict = {}
         for b in sorted(bias, key=lambda b: b.id):
             if b.voorziening_id is not None:
@@ -78,7 +81,7 @@ class DependencyGraph:
         if bia_id is None:
             bias = db.session.scalars(select(Bia)).all()
             deps = db.session.scalars(select(BiaDependency).order_by(BiaDependency.id)).all()
-            return cls(bias, deps, current_versions(), config)
+            return cls(bias, deps, current_versions(scores=False), config)
         ids = reachable_ids(bia_id)
         bias = db.session.scalars(select(Bia).where(Bia.id.in_(ids))).all()
         deps = db.session.scalars(select(BiaDependency).where(BiaDependency.bia_id.in_(ids))
@@ -126,7 +129,7 @@ class DependencyGraph:
             return None
         if version.rto_minutes is not None:
             return version.rto_minutes
-        return self._mtpd(version, self.config).minutes
+        return self._mtpd_from(version, self.windows.get(version.id)).minutes
 
     # --- the walk ---
 

@@ -2,9 +2,12 @@
 queries, whatever the number of BIAs, versions, links or the length of a dependency chain.
 
 - :func:`current_versions` ``(bia_ids=None)`` → ``{bia id: BiaVersion}``: each BIA's current
-  (latest) version with its scores loaded (2 queries). ``None``: every BIA.
+  (latest) version with its scores loaded (2 queries; 1 with ``scores=False``). ``None``: every
+  BIA.
+- :func:`derived_windows` ``(version_ids, config)`` → ``{version id: window}``: where each
+  version's grid reaches the MTPD threshold (1 query, no scores loaded).
 - :func:`targets` ``(bia_ids=None)`` → ``{bia id: Targets}``: MTPD (derived or overridden), RTO,
-  RPO, MBCO of the current version (2 queries and the cached BIA configuration).
+  RPO, MBCO of the current version (2 queries and the BIA configuration).
 - :func:`bias_for_risks` ``(risk_ids)`` → ``{risk id: [Bia, …]}``: the BIAs linked to each risk
   (2 queries: the links with their BIAs, and the BIAs' meldkamers).
 - :func:`risks_for_bia` ``(bia_id)`` → the linked risks, by code (1 query).
@@ -21,7 +24,6 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..reference.data import refdata
@@ -30,8 +32,8 @@ from .models import Bia, BiaScore, BiaVersion, bia_risk
 
 
 def current_versions(bia_ids=None, scores: bool = True) -> dict:
-    """``scores=False``: the scores only of versions without an RTO (what
-    :meth:`~.graph.DependencyGraph.required` derives an MTPD from), in one more query."""
+    """``scores=False``: the versions without their scores (what needs only their MTPD asks
+    :func:`derived_windows`, one aggregate query, rather than load every score)."""
     latest = select(BiaVersion.bia_id, func.max(BiaVersion.number).label("number")) \
         .group_by(BiaVersion.bia_id)
     if bia_ids is not None:
@@ -43,19 +45,29 @@ def current_versions(bia_ids=None, scores: bool = True) -> dict:
     query = select(BiaVersion).join(latest, (BiaVersion.bia_id == latest.c.bia_id)
                                     & (BiaVersion.number == latest.c.number))
     if scores:
-        return {v.bia_id: v for v in db.session.scalars(
-            query.options(selectinload(BiaVersion.scores)))}
-    versions = {v.bia_id: v for v in db.session.scalars(query)}
-    need = [v for v in versions.values() if v.rto_minutes is None
-            and "scores" not in v.__dict__]
-    found: dict = {v.id: [] for v in need}
-    if versions:  # asked even when none is needed: the same count of queries whatever the data
-        for score in db.session.scalars(select(BiaScore).where(
-                BiaScore.version_id.in_(list(found)))):
-            found[score.version_id].append(score)
-    for v in need:
-        set_committed_value(v, "scores", found[v.id])
-    return versions
+        query = query.options(selectinload(BiaVersion.scores))
+    return {v.bia_id: v for v in db.session.scalars(query)}
+
+
+def derived_windows(version_ids, config) -> dict:
+    """``{version id: window}``: the first (shortest) window in which any category of the version
+    reaches the MTPD threshold, what :func:`~.services.derived_mtpd` finds in a loaded grid, here
+    from the scores that reach it (one query); a version that never does is left out."""
+    version_ids = list(version_ids)
+    order = {w.id: n for n, w in enumerate(config.windows)}
+    if not version_ids or not order:
+        return {}
+    rows = db.session.execute(
+        select(BiaScore.version_id, BiaScore.window_id).distinct()
+        .where(BiaScore.version_id.in_(version_ids),
+               BiaScore.impact_value >= config.mtpd_threshold,
+               BiaScore.window_id.in_(list(order)),
+               BiaScore.category_id.in_([c.id for c in config.categories])))
+    first: dict = {}
+    for version_id, window_id in rows:
+        if version_id not in first or order[window_id] < order[first[version_id]]:
+            first[version_id] = window_id
+    return {v: config.windows[order[w]] for v, w in first.items()}
 
 
 @dataclass
@@ -68,10 +80,13 @@ class Targets:
 
 
 def targets(bia_ids=None) -> dict:
-    from .services import mtpd
+    from .services import mtpd_from
     config = bia_config()
-    return {bia_id: Targets(v, mtpd(v, config), v.rto_minutes, v.rpo_minutes, v.mbco_minutes)
-            for bia_id, v in current_versions(bia_ids).items()}
+    versions = current_versions(bia_ids, scores=False)
+    windows = derived_windows([v.id for v in versions.values()], config)
+    return {bia_id: Targets(v, mtpd_from(v, windows.get(v.id)), v.rto_minutes, v.rpo_minutes,
+                            v.mbco_minutes)
+            for bia_id, v in versions.items()}
 
 
 def bias_for_risks(risk_ids) -> dict:

@@ -75,7 +75,12 @@ def derived_mtpd(grid: dict, config: BiaConfig):
 
 def mtpd(version: BiaVersion, config: BiaConfig | None = None) -> Mtpd:
     config = config or bia_config()
-    window = derived_mtpd(version.grid(), config)
+    return mtpd_from(version, derived_mtpd(version.grid(), config))
+
+
+def mtpd_from(version: BiaVersion, window) -> Mtpd:
+    """The version's MTPD when its grid reaches the threshold in ``window`` (None: never), as
+    :func:`derived_mtpd` or :func:`~.queries.derived_windows` found it."""
     derived = window.minutes if window else None
     if version.mtpd_override_minutes is not None:
         return Mtpd(version.mtpd_override_minutes, derived, window, True,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.access import deny, require
-from ..core.forms import EmptyForm
+from ..core.forms import EmptyForm, show_errors
 from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
@@ -34,10 +34,18 @@ from .forms import (
     version_values,
 )
 from .graph import DependencyGraph
-from .models import Bia, BiaDependency, BiaVersion, bia_discipline, bia_meldkamer
+from .models import (
+    Bia,
+    BiaDependency,
+    BiaImpactCategory,
+    BiaTimeWindow,
+    BiaVersion,
+    bia_discipline,
+    bia_meldkamer,
+)
 from .permissions import can_admin_bia, can_create_bia, can_edit_all_bias, can_edit_bia, \
     can_link_risk, can_read_bia, covers_meldkamers
-from .queries import risks_for_bia
+from .queries import risks_for_bia, targets
 from .settings import CategoryData, SettingsError, WindowData, save_category, save_window, \
     set_bbn_rule, set_mtpd_threshold
 from .services import (
@@ -76,10 +84,10 @@ def impact_styles(refs) -> dict:
 
 
 def _get_bia(code: str) -> Bia:
+    """The BIA with its versions; a version's scores and rows load when that version is shown
+    (one query each), not those of every version."""
     bia = db.session.scalar(select(Bia).where(Bia.code == code).options(
-        selectinload(Bia.meldkamers), selectinload(Bia.disciplines),
-        selectinload(Bia.versions).selectinload(BiaVersion.scores),
-        selectinload(Bia.versions).selectinload(BiaVersion.rows),
+        selectinload(Bia.meldkamers), selectinload(Bia.disciplines), selectinload(Bia.versions),
         selectinload(Bia.dependencies), selectinload(Bia.classifications)))
     if bia is None:
         abort(404)
@@ -100,18 +108,9 @@ def _require_edit(bia: Bia) -> None:
         deny()
 
 
-def _show_errors(form, error: BiaError, prefix_map=None) -> None:
+def _show_errors(form, error: BiaError) -> None:
     log_refusal("save", bia=request.view_args.get("code", "new"), fields=",".join(error.errors))
-    for key, message in error.errors.items():
-        name = key
-        if key.startswith("grid."):
-            name = "g-" + key[5:].replace(".", "-")
-        elif key.startswith("row."):
-            name = "r-" + key[4:].replace(".", "-")
-        if form is not None and name in form:
-            form[name].errors = list(form[name].errors) + [message]
-        else:
-            flash(message, "danger")
+    show_errors(form, error.errors, {"grid.": "g-", "row.": "r-"})
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -120,12 +119,9 @@ def _show_errors(form, error: BiaError, prefix_map=None) -> None:
 @require(can_read_bia)
 def index():
     refs = refdata()
-    config = bia_config()
     args = {k: (request.args.get(k) or "").strip() for k in ("meldkamer", "voorziening",
                                                              "discipline", "q")}
-    query = select(Bia).order_by(Bia.code).options(
-        selectinload(Bia.meldkamers), selectinload(Bia.voorziening),
-        selectinload(Bia.versions).selectinload(BiaVersion.scores))
+    query = select(Bia).order_by(Bia.code).options(selectinload(Bia.meldkamers))
     if args["meldkamer"]:
         item = refs.meldkamers.by_code.get(args["meldkamer"])
         query = query.where(Bia.id.in_(select(bia_meldkamer.c.bia_id).where(
@@ -142,8 +138,9 @@ def index():
         query = query.where((Bia.subject.ilike(like)) | (Bia.code.ilike(like))
                             | (Bia.owner.ilike(like)))
     bias = db.session.scalars(query).all()
-    rows = [(bia, bia.current, mtpd(bia.current, config) if bia.current else None)
-            for bia in bias]
+    found = targets()  # each current version and its MTPD, without loading every score
+    rows = [(bia, found[bia.id].version if bia.id in found else None,
+             found[bia.id].mtpd if bia.id in found else None) for bia in bias]
     return render_template("bia/index.html", rows=rows, args=args, refs=refs,
                            minutes_label=minutes_label, today=date.today())
 
@@ -504,7 +501,6 @@ def unlink_from_risk(risk_code: str, code: str):
 
 def _render_admin(window_form=None, category_form=None, threshold_form=None, bbn_form=None,
                   status=200):
-    from .models import BiaImpactCategory, BiaTimeWindow
     config = bia_config()
     refs = refdata()
     edit_window = request.args.get("window", type=int)
@@ -527,11 +523,7 @@ def _render_admin(window_form=None, category_form=None, threshold_form=None, bbn
 
 def _settings_errors(form, error) -> None:
     log_refusal("save", bia="admin", fields=",".join(error.errors))
-    for key, text in error.errors.items():
-        if key in form:
-            form[key].errors = list(form[key].errors) + [text]
-        else:
-            flash(text, "danger")
+    show_errors(form, error.errors)
 
 
 @bp.get("/admin")
@@ -540,54 +532,47 @@ def admin():
     return _render_admin()
 
 
+def _save_item(model, item_id, form, form_key: str, save, data, saved: str, anchor: str):
+    """Save a time window or an impact category (new when ``item_id`` is None) from its form."""
+    item = db.session.get(model, item_id) if item_id else None
+    if item_id and item is None:
+        abort(404)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render_admin(**{form_key: form}, status=422)
+    try:
+        done, changes = save(item, data(form), current_user)
+    except SettingsError as error:
+        _settings_errors(form, error)
+        return _render_admin(**{form_key: form}, status=422)
+    flash(saved % {"code": done.code} if changes else _("Er was niets gewijzigd."),
+          "success" if changes else "info")
+    return redirect(url_for("bia.admin") + anchor)
+
+
 @bp.post("/admin/windows")
 @bp.post("/admin/windows/<int:window_id>")
 @require(can_admin_bia)
 def save_window_view(window_id: int | None = None):
-    from .models import BiaTimeWindow
-    window = db.session.get(BiaTimeWindow, window_id) if window_id else None
-    if window_id and window is None:
-        abort(404)
-    form = WindowForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        return _render_admin(window_form=form, status=422)
-    try:
-        saved, changes = save_window(window, WindowData(
-            code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data or "",
-            minutes=form.minutes.data, active=form.active.data), current_user)
-    except SettingsError as error:
-        _settings_errors(form, error)
-        return _render_admin(window_form=form, status=422)
-    flash(_("Periode %(code)s is opgeslagen.", code=saved.code) if changes
-          else _("Er was niets gewijzigd."), "success" if changes else "info")
-    return redirect(url_for("bia.admin") + "#windows")
+    return _save_item(BiaTimeWindow, window_id, WindowForm(), "window_form", save_window,
+                      lambda f: WindowData(code=f.code.data, name_nl=f.name_nl.data,
+                                           name_en=f.name_en.data or "", minutes=f.minutes.data,
+                                           active=f.active.data),
+                      _("Periode %(code)s is opgeslagen."), "#windows")
 
 
 @bp.post("/admin/categories")
 @bp.post("/admin/categories/<int:category_id>")
 @require(can_admin_bia)
 def save_category_view(category_id: int | None = None):
-    from .models import BiaImpactCategory
-    category = db.session.get(BiaImpactCategory, category_id) if category_id else None
-    if category_id and category is None:
-        abort(404)
-    form = CategoryForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        return _render_admin(category_form=form, status=422)
-    try:
-        saved, changes = save_category(category, CategoryData(
-            code=form.code.data, name_nl=form.name_nl.data, name_en=form.name_en.data or "",
-            sort_order=form.sort_order.data or 0, active=form.active.data), current_user)
-    except SettingsError as error:
-        _settings_errors(form, error)
-        return _render_admin(category_form=form, status=422)
-    flash(_("Impactcategorie %(code)s is opgeslagen.", code=saved.code) if changes
-          else _("Er was niets gewijzigd."), "success" if changes else "info")
-    return redirect(url_for("bia.admin") + "#categories")
+    return _save_item(BiaImpactCategory, category_id, CategoryForm(), "category_form",
+                      save_category,
+                      lambda f: CategoryData(code=f.code.data, name_nl=f.name_nl.data,
+                                             name_en=f.name_en.data or "",
+                                             sort_order=f.sort_order.data or 0,
+                                             active=f.active.data),
+                      _("Impactcategorie %(code)s is opgeslagen."), "#categories")
 
 
 @bp.post("/admin/threshold")

@@ -6,7 +6,7 @@ line."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..i18n import localized
@@ -21,7 +21,7 @@ class _Base(FlaskForm):
 
 def make_plan_form(refs, steps: int, keep=None, **kwargs):
     class PlanForm(_Base):
-        pass
+        revision = HiddenField()  # the plan's revision the form was opened at
 
     PLAN_FIELDS.add_form_fields(PlanForm, refs, keep=keep or {})
     for n in range(1, steps + EMPTY_STEPS + 1):
@@ -36,6 +36,7 @@ def make_plan_form(refs, steps: int, keep=None, **kwargs):
 
 def plan_values(plan, refs) -> dict:
     data = PLAN_FIELDS.values(plan, refs)
+    data["revision"] = plan.revision
     for n, step in enumerate(plan.steps, 1):
         data.update({f"s-{n}-{k}": v for k, v in STEP_FIELDS.values(step, refs).items()})
     return data
@@ -49,6 +50,12 @@ def plan_data(form) -> PlanData:
                 values["target_minutes"] is not None:
             steps.append(StepData(**values))
     return PlanData(**PLAN_FIELDS.from_form(form), steps=steps)
+
+
+def form_revision(form) -> int | None:
+    """The revision a plan's form was opened at (None: a form without one)."""
+    value = (form.revision.data or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def make_exercise_form(refs, **kwargs):

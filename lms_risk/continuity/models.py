@@ -68,6 +68,9 @@ class Plan(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="concept")
     review_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Counts every saved change (the plan's version counts approvals): a change made from an older
+    # revision is refused; one that slips past that check fails on the UPDATE's condition.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -85,6 +88,8 @@ class Plan(db.Model):
     risks = relationship("Risk", secondary=plan_risk, order_by="Risk.code")
     approvals: Mapped[list["PlanApproval"]] = relationship(
         back_populates="plan", order_by="PlanApproval.version", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
     @property
     def frozen(self) -> bool:

@@ -1,15 +1,16 @@
 """What the continuity pages read: each list is one query (or two), whatever the data's size.
 
-``last_exercises`` gives each plan's latest exercise through a window function; ``current_rtos``
-each BIA's RTO in its latest version. The overview's lists, the takeover matrix and the
+``latest_exercise_id`` finds a plan's latest exercise by an index lookup; ``current_rtos`` each
+BIA's RTO in its latest version. The overview's lists, the takeover matrix and the
 percentages are built from a handful of such queries (see ``overview``)."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 
 from ..bia.models import Bia, BiaDependency, BiaVersion
 from ..extensions import db
@@ -58,17 +59,6 @@ def latest_exercise_id(plan_id_column):
             .order_by(latest.held_on.desc(), latest.id.desc()).limit(1).scalar_subquery())
 
 
-def last_exercises(plan_ids=None) -> dict[int, tuple]:
-    """{plan id: (code, held_on, achieved_minutes, result, kind)} of each plan's latest exercise
-    (by date, then the latest recorded): one index lookup per plan."""
-    query = (select(Plan.id, Exercise.code, Exercise.held_on, Exercise.achieved_minutes,
-                    Exercise.result, Exercise.kind)
-             .join(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
-    if plan_ids is not None:
-        query = query.where(Plan.id.in_(list(plan_ids)))
-    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
-
-
 @dataclass
 class Verdict:
     """An exercise's achieved recovery time against its plan's target and its BIA's RTO."""
@@ -102,23 +92,24 @@ def plan_rto(plan) -> int | None:
 # --- the risk page's panel ----------------------------------------------------------------------
 
 def plans_for_risk(risk_id: int) -> list[tuple]:
-    """(plan, last exercise as a dict or None) of every plan linked to the risk."""
-    plans = db.session.scalars(
-        select(Plan).join(plan_risk, plan_risk.c.plan_id == Plan.id)
-        .where(plan_risk.c.risk_id == risk_id).order_by(Plan.code)).all()
-    if not plans:
-        return []
-    last = last_exercises([p.id for p in plans])
-    rtos = current_rtos([p.bia_id for p in plans if p.bia_id is not None])
+    """(plan, last exercise as a dict or None) of every plan linked to the risk, in one query:
+    the plan's columns the panel shows, its latest exercise (an index lookup) and its BIA's RTO
+    (a correlated lookup)."""
+    rows = db.session.execute(
+        select(Plan, Exercise.code, Exercise.held_on, Exercise.achieved_minutes, Exercise.result,
+               Exercise.kind, current_rto_of(Plan.bia_id))
+        .join(plan_risk, plan_risk.c.plan_id == Plan.id)
+        .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id))
+        .where(plan_risk.c.risk_id == risk_id).order_by(Plan.code)
+        .options(load_only(Plan.code, Plan.title, Plan.meldkamer_id, Plan.target_minutes,
+                           Plan.bia_id)))
     out = []
-    for plan in plans:
+    for plan, code, held_on, achieved, result, kind, rto in rows:
         exercise = None
-        if plan.id in last:
-            code, held_on, achieved, result, kind = last[plan.id]
+        if code is not None:
             exercise = {"code": code, "held_on": held_on, "result": result,
                         "achieved": achieved, "kind": kind,
-                        "verdict": Verdict(achieved, plan.target_minutes,
-                                           rtos.get(plan.bia_id))}
+                        "verdict": Verdict(achieved, plan.target_minutes, rto)}
         out.append((plan, exercise))
     return out
 
@@ -272,10 +263,11 @@ class PlanRow:
         return Verdict(self.last_achieved, self.target, self.rto)
 
 
-def plan_rows(rtos=None) -> list[PlanRow]:
+def plan_rows(rtos=None, paired: bool = False) -> list[PlanRow]:
     """Every plan in force with its latest exercise (one index lookup per plan, in the same
     query: a correlated id on SQLite, a LATERAL join on PostgreSQL, each the faster there) and
-    its BIA's RTO (``rtos``, else one more query)."""
+    its BIA's RTO (``rtos``, else one more query). ``paired``: only the plans that name a
+    meldkamer and a fallback (the takeover matrix's), without RTOs (it shows none)."""
     head = (Plan.id, Plan.code, Plan.title, Plan.meldkamer_id, Plan.voorziening_id,
             Plan.fallback_meldkamer_id, Plan.fallback_kind, Plan.approved_at.is_not(None),
             Plan.target_minutes, Plan.bia_id)
@@ -288,7 +280,12 @@ def plan_rows(rtos=None) -> list[PlanRow]:
     else:
         query = (select(*head, Exercise.code, Exercise.held_on, Exercise.achieved_minutes)
                  .outerjoin(Exercise, Exercise.id == latest_exercise_id(Plan.id)))
-    rows = db.session.execute(query.where(Plan.status != "vervallen").order_by(Plan.code)).all()
+    query = query.where(Plan.status != "vervallen")
+    if paired:
+        query = query.where(Plan.meldkamer_id.is_not(None),
+                            Plan.fallback_meldkamer_id.is_not(None))
+        rtos = {}
+    rows = db.session.execute(query.order_by(Plan.code)).all()
     rtos = current_rtos() if rtos is None else rtos
     return [PlanRow(p_id, code, title, m, v, f, kind, approved, target, rtos.get(bia_id),
                     last_code, last_date, achieved)
@@ -373,12 +370,11 @@ def coverage(rows: list[PlanRow], refs, today: date) -> tuple[dict, dict]:
     by_m = {m: Coverage(len(voorzieningen)) for m in meldkamers}
     by_v = {v: Coverage(len(meldkamers)) for v in voorzieningen}
     for name, found in zip(("documented", "exercised", "met"), have):
-        for m, v in found:
-            cov_m, cov_v = by_m.get(m), by_v.get(v)
-            if cov_m is not None:
-                setattr(cov_m, name, getattr(cov_m, name) + 1)
-            if cov_v is not None:
-                setattr(cov_v, name, getattr(cov_v, name) + 1)
+        for side, counts in ((by_m, Counter(m for m, _v in found)),
+                             (by_v, Counter(v for _m, v in found))):
+            for key, count in counts.items():
+                if key in side:
+                    setattr(side[key], name, count)
     return by_m, by_v
 
 

@@ -36,6 +36,24 @@ class FrozenPlanError(PlanError):
                                        n=plan.version)})
 
 
+class StalePlanError(PlanError):
+    """The change was made from an older revision of the plan: someone saved it since."""
+
+    def __init__(self, plan, expected):
+        super().__init__({"revision": _(
+            "Plan %(code)s is intussen door iemand anders opgeslagen (versie %(now)s; u werkte "
+            "vanaf versie %(then)s). Open het plan opnieuw en breng uw wijziging opnieuw aan.",
+            code=plan.code, now=plan.revision, then=expected)})
+
+
+def _plan_changed(action: str, plan: Plan, user, changes: dict) -> None:
+    """A saved change of the plan: its revision counts it, the audit trail records it."""
+    plan.revision += 1
+    db.session.flush()
+    record(action, "continuity_plan", plan.code, user, summary=plan.title, changes=changes,
+           version=plan.version)
+
+
 def _next_code(model, prefix: str, width: int) -> str:
     number = (db.session.scalar(select(func.count(model.id))) or 0) + 1
     while db.session.scalar(select(model.id).where(model.code == f"{prefix}{number:0{width}d}")):
@@ -106,8 +124,13 @@ def create_plan(data: PlanData, user, refs=None) -> Plan:
     return plan
 
 
-def update_plan(plan: Plan, data: PlanData, user, refs=None) -> dict:
+def update_plan(plan: Plan, data: PlanData, user, refs=None,
+                expected_revision: int | None = None) -> dict:
+    """Apply ``data``; ``expected_revision``: the revision the change was made from (a form's,
+    an import row's), refused when the plan has been saved since."""
     refs = refs or refdata()
+    if expected_revision is not None and expected_revision != plan.revision:
+        raise StalePlanError(plan, expected_revision)
     if plan.frozen:
         raise FrozenPlanError(plan)
     errors = _plan_errors(data)
@@ -121,8 +144,7 @@ def update_plan(plan: Plan, data: PlanData, user, refs=None) -> dict:
     changes = {k: [before.get(k), after.get(k)] for k in before.keys() | after.keys()
                if before.get(k) != after.get(k)}
     if changes:
-        record("update", "continuity_plan", plan.code, user, summary=plan.title,
-               changes=changes, version=plan.version)
+        _plan_changed("update", plan, user, changes)
     return changes
 
 
@@ -135,9 +157,7 @@ def approve_plan(plan: Plan, user, refs=None) -> PlanApproval:
     approval = PlanApproval(version=plan.version, snapshot=plan_snapshot(plan, refs),
                             approved_at=plan.approved_at, approved_by_id=plan.approved_by_id)
     plan.approvals.append(approval)
-    db.session.flush()
-    record("approve", "continuity_plan", plan.code, user, summary=plan.title,
-           changes={"approved": [None, True]}, version=plan.version)
+    _plan_changed("approve", plan, user, {"approved": [None, True]})
     return approval
 
 
@@ -150,9 +170,7 @@ def new_plan_version(plan: Plan, user) -> int:
     plan.version = old + 1
     plan.approved_at = None
     plan.approved_by_id = None
-    db.session.flush()
-    record("new_version", "continuity_plan", plan.code, user, summary=plan.title,
-           changes={"version": [old, plan.version]}, version=plan.version)
+    _plan_changed("new_version", plan, user, {"version": [old, plan.version]})
     return plan.version
 
 
@@ -163,18 +181,14 @@ def set_plan_bia(plan: Plan, bia, user) -> None:
     if old == new:
         return
     plan.bia = bia
-    db.session.flush()
-    record("update", "continuity_plan", plan.code, user, summary=plan.title,
-           changes={"bia": [old, new]}, version=plan.version)
+    _plan_changed("update", plan, user, {"bia": [old, new]})
 
 
 def link_risk(plan: Plan, risk, user) -> bool:
     if risk in plan.risks:
         return False
     plan.risks.append(risk)
-    db.session.flush()
-    record("link", "continuity_plan", plan.code, user, summary=plan.title,
-           changes={"risk": [None, risk.code]}, version=plan.version)
+    _plan_changed("link", plan, user, {"risk": [None, risk.code]})
     return True
 
 
@@ -182,9 +196,7 @@ def unlink_risk(plan: Plan, risk, user) -> bool:
     if risk not in plan.risks:
         return False
     plan.risks.remove(risk)
-    db.session.flush()
-    record("unlink", "continuity_plan", plan.code, user, summary=plan.title,
-           changes={"risk": [risk.code, None]}, version=plan.version)
+    _plan_changed("unlink", plan, user, {"risk": [risk.code, None]})
     return True
 
 

@@ -5,6 +5,9 @@ rules before anything is written; an unedited export imports as zero changes.
 
 A row is found by its code; a row without a code is a new plan or exercise. Recovery steps and
 findings are one per line in their cell (a step as ``omschrijving | verantwoordelijke | minuten``).
+A changed Plannen row needs the plan's Versie (its revision, as exported): a row made from an
+older revision is refused on that cell, so two imports of one plan cannot overwrite each other
+unnoticed; Planversie (the approved versions' count) is shown and ignored.
 """
 
 import re
@@ -13,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..bia.models import Bia
 from ..core.fields import Field, text_of
 from ..core.workbook import message
 from ..excel.reader import column_letters as column_letter
@@ -22,6 +26,7 @@ from ..risks.models import Risk
 from .fields import EXERCISE_FIELDS, PLAN_FIELDS, ExerciseData, PlanData, StepData
 from .models import Exercise, Plan
 from .permissions import can_create_plan, can_edit_all_plans, can_edit_plan, covers_meldkamer
+from .queries import Verdict, current_rtos
 from .services import (
     _exercise_errors,
     _plan_errors,
@@ -73,6 +78,18 @@ def parse_lines(value) -> list:
     return [line.strip() for line in text_of(value).splitlines() if line.strip()]
 
 
+def parse_revision(value) -> int | None:
+    """A plan's revision as the export wrote it (a whole number from 1); empty: none."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = text_of(value)
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) < 2 ** 31:
+        raise ValueError(_("geen versie (een geheel getal vanaf 1)"))
+    return int(text)
+
+
 def parse_codes(value) -> list:
     return sorted({p.strip().upper() for p in re.split(r"[,;\n]", text_of(value)) if p.strip()})
 
@@ -91,7 +108,9 @@ def plan_columns(refs) -> list[SheetColumn]:
                            parser=lambda v: text_of(v).upper() or None),
                SheetColumn("risks", "Risico's", "Risks", 24, True, editable=True,
                            parser=parse_codes),
-               SheetColumn("version", "Versie", "Version", 8),
+               SheetColumn("revision", "Versie", "Version", 8, editable=True,
+                           parser=parse_revision),
+               SheetColumn("version", "Planversie", "Plan version", 11),
                SheetColumn("approved", "Vastgesteld", "Approved", 12)])
 
 
@@ -113,72 +132,91 @@ def _cell(spec: Field, value, refs):
 
 # --- export -------------------------------------------------------------------------------------
 
-class PlansSheet(SheetSpec):
-    key = "continuity_plans"
-    names = PLAN_SHEET
-    order = 40
+class _ContinuitySheet(SheetSpec):
+    """What the two sheets share: who may import them, how a sheet is opened (its columns and
+    their lists of allowed values), filled, and written blank for the import template."""
+
+    about = ""  # the sheet's line in the export's Toelichting
+
+    def columns(self, refs) -> list[SheetColumn]:
+        raise NotImplementedError
+
+    def rows(self, refs):
+        """The sheet's rows: (cells, styles or None) each."""
+        raise NotImplementedError
 
     def may_import(self, user) -> bool:
         return can_create_plan(user)  # and each row: may this user edit that plan
 
     def open(self, book, context):
-        columns = plan_columns(context["refs"])
-        return book.sheet(PLAN_SHEET[0], [c.column() for c in columns]), columns
+        columns = self.columns(context["refs"])
+        return book.sheet(self.names[0], [c.column() for c in columns]), columns
 
     def fill(self, handle, context):
         sheet, columns = handle
-        refs = context["refs"]
-        plans = db.session.scalars(select(Plan).order_by(Plan.code).options(
-            selectinload(Plan.steps), selectinload(Plan.risks), selectinload(Plan.bia))).all()
-        for plan in plans:
-            values = PLAN_FIELDS.values(plan, refs)
-            sheet.write([plan.code] + [_cell(f, values[f.name], refs) for f in PLAN_FIELDS]
-                        + [steps_cell(plan.steps) or None,
-                           plan.bia.code if plan.bia else None,
-                           ", ".join(r.code for r in plan.risks) or None, plan.version,
-                           "ja" if plan.frozen else "nee"])
+        written = 0
+        for cells, styles in self.rows(context["refs"]):
+            sheet.write(cells, styles)
+            written += 1
         sheet.finish()
         _validation(sheet, columns)
-        context["about"].append(("Continuïteitsplannen", len(plans)))
+        context["about"].append((self.about, written))
+
+    def template(self, book, context):
+        sheet, columns = self.open(book, context)
+        sheet.finish()
+        _validation(sheet, columns)
+        return True
+
+
+class PlansSheet(_ContinuitySheet):
+    key = "continuity_plans"
+    names = PLAN_SHEET
+    order = 40
+    about = "Continuïteitsplannen"
+
+    def columns(self, refs):
+        return plan_columns(refs)
+
+    def rows(self, refs):
+        plans = db.session.scalars(select(Plan).order_by(Plan.code).options(
+            selectinload(Plan.steps), selectinload(Plan.risks), selectinload(Plan.bia)))
+        for plan in plans:
+            values = PLAN_FIELDS.values(plan, refs)
+            yield ([plan.code] + [_cell(f, values[f.name], refs) for f in PLAN_FIELDS]
+                   + [steps_cell(plan.steps) or None, plan.bia.code if plan.bia else None,
+                      ", ".join(r.code for r in plan.risks) or None, plan.revision,
+                      plan.version, "ja" if plan.frozen else "nee"]), None
 
     def plan(self, sheet, context):
         return plan_plans(sheet, context)
 
 
-class ExercisesSheet(SheetSpec):
+class ExercisesSheet(_ContinuitySheet):
     key = "continuity_exercises"
     names = EXERCISE_SHEET
     order = 41
+    about = "Oefeningen"
 
-    def may_import(self, user) -> bool:
-        return can_create_plan(user)  # and each row: may this user edit that plan
+    def columns(self, refs):
+        return exercise_columns(refs)
 
-    def open(self, book, context):
-        columns = exercise_columns(context["refs"])
-        return book.sheet(EXERCISE_SHEET[0], [c.column() for c in columns]), columns
-
-    def fill(self, handle, context):
-        from .queries import Verdict, current_rtos
-        sheet, columns = handle
-        refs = context["refs"]
+    def rows(self, refs):
         rtos = current_rtos()
+        last = len(exercise_columns(refs)) - 1
         rows = db.session.execute(select(Exercise, Plan).join(Plan, Plan.id == Exercise.plan_id)
                                   .order_by(Exercise.code)
-                                  .options(selectinload(Exercise.findings))).all()
+                                  .options(selectinload(Exercise.findings)))
         for exercise, plan in rows:
             values = EXERCISE_FIELDS.values(exercise, refs)
             verdict = Verdict(exercise.achieved_minutes, plan.target_minutes,
                               rtos.get(plan.bia_id))
-            sheet.write([exercise.code, plan.code]
-                        + [_cell(f, values[f.name], refs) for f in EXERCISE_FIELDS]
-                        + ["\n".join(f.description for f in exercise.findings) or None,
-                           plan.target_minutes, verdict.rto,
-                           "ja" if verdict.missed_rto else "nee" if verdict.rto else None],
-                        {len(columns) - 1: {"bg_color": "#FFCDD2"}} if verdict.missed_rto
-                        else None)
-        sheet.finish()
-        _validation(sheet, columns)
-        context["about"].append(("Oefeningen", len(rows)))
+            yield ([exercise.code, plan.code]
+                   + [_cell(f, values[f.name], refs) for f in EXERCISE_FIELDS]
+                   + ["\n".join(f.description for f in exercise.findings) or None,
+                      plan.target_minutes, verdict.rto,
+                      "ja" if verdict.missed_rto else "nee" if verdict.rto else None],
+                   {last: {"bg_color": "#FFCDD2"}} if verdict.missed_rto else None)
 
     def plan(self, sheet, context):
         return plan_exercises(sheet, context)
@@ -267,7 +305,6 @@ def plan_plans(sheet, context) -> SheetPlan:
         if codes else {}
     wanted_bias = {p["bia"] for _n, p in rows if p.get("bia")}
     wanted_risks = {c for _n, p in rows for c in p.get("risks") or ()}
-    from ..bia.models import Bia
     bias = {b.code: b for b in db.session.scalars(select(Bia).where(
         Bia.code.in_(wanted_bias)))} if wanted_bias else {}
     risks = {r.code: r for r in db.session.scalars(select(Risk).where(
@@ -316,7 +353,7 @@ def plan_plans(sheet, context) -> SheetPlan:
                 err(_("u mag geen plan voor deze meldkamer aanmaken"), "meldkamer")
                 continue
             plan.new.append(Change(number, "", data.title))
-            work.append((None, data, bia_code, risk_codes))
+            work.append((None, data, bia_code, risk_codes, None))
             continue
         before = {**PLAN_FIELDS.values(current, refs), "steps": steps_cell(current.steps),
                   "bia": current.bia.code if current.bia else None,
@@ -326,6 +363,19 @@ def plan_plans(sheet, context) -> SheetPlan:
         changed = [k for k in after if _norm(before[k]) != _norm(after[k])]
         if not changed:
             plan.unchanged += 1
+            continue
+        revision = parsed.get("revision")
+        if revision is None:
+            err(_("de versie van plan %(code)s ontbreekt: neem de kolom Versie uit de export "
+                  "over, zodat een wijziging van een ander niet ongemerkt wordt overschreven",
+                  code=code), "revision")
+            continue
+        if revision != current.revision:
+            err(_("plan %(code)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
+                  "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", code=code,
+                  now=current.revision, then=revision) if revision < current.revision else
+                _("versie %(then)s is nieuwer dan die van plan %(code)s (%(now)s)", code=code,
+                  now=current.revision, then=revision), "revision")
             continue
         if not can_edit_plan(user, current) or not (can_edit_all_plans(user) or (
                 meldkamer is not None and covers_meldkamer(user, meldkamer.id))):
@@ -338,15 +388,15 @@ def plan_plans(sheet, context) -> SheetPlan:
             continue
         plan.changed.append(Change(number, code, data.title, [
             (headers[k], _show(before[k]), _show(after[k])) for k in changed]))
-        work.append((current, data, bia_code, risk_codes))
+        work.append((current, data, bia_code, risk_codes, revision))
 
     def apply() -> None:
-        for current, data, bia_code, risk_codes in work:
+        for current, data, bia_code, risk_codes, revision in work:
             target = current
             if target is None:
                 target = create_plan(data, user, refs=refs)
             elif not target.frozen:
-                update_plan(target, data, user, refs=refs)
+                update_plan(target, data, user, refs=refs, expected_revision=revision)
             set_plan_bia(target, bias.get(bia_code) if bia_code else None, user)
             for risk in list(target.risks):
                 if risk.code not in risk_codes:

@@ -12,14 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from ..bia.models import Bia
 from ..core.access import deny, require
-from ..core.forms import EmptyForm
+from ..core.forms import EmptyForm, show_errors
 from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
 from ..risks.models import Risk
+from ..risks.fields import field_label
 from ..risks.services import RiskError
-from ..risks.views import field_name as risk_field_name
 from .fields import (
     EXERCISE_KIND_LABELS,
     FALLBACK_LABELS,
@@ -32,6 +32,7 @@ from .forms import (
     LinkRiskForm,
     exercise_data,
     exercise_values,
+    form_revision,
     make_bia_form,
     make_exercise_form,
     make_finding_risk_form,
@@ -53,6 +54,7 @@ from .queries import Verdict, age_class, overview, plan_rows, plan_rto, takeover
 from .services import (
     NewRisk,
     PlanError,
+    StalePlanError,
     approve_plan,
     create_plan,
     finding_risk_data,
@@ -120,14 +122,7 @@ def _require_edit(plan: Plan) -> None:
 
 def _show_errors(form, error: PlanError) -> None:
     log_refusal("save", plan=request.view_args.get("code", "new"), fields=",".join(error.errors))
-    for key, message in error.errors.items():
-        name = key.replace("steps.", "s-").replace(".", "-") if key.startswith("steps.") else key
-        if key.startswith("findings."):
-            name = "findings"
-        if form is not None and name in form:
-            form[name].errors = list(form[name].errors) + [message]
-        else:
-            flash(message, "danger")
+    show_errors(form, error.errors, {"steps.": "s-"})
 
 
 # --- the overview -------------------------------------------------------------------------------
@@ -144,12 +139,12 @@ def index():
 @bp.get("/takeover")
 @require(can_read_continuity)
 def takeover():
-    """The takeover matrix on its own page (one query: every plan in force with its last
-    exercise)."""
+    """The takeover matrix on its own page (one query: every plan in force that names both
+    meldkamers, with its last exercise)."""
     refs = refdata()
     today = date.today()
     return render_template("continuity/takeover.html", **_ctx(
-        matrix=takeover_matrix(plan_rows(), refs, today), refs=refs))
+        matrix=takeover_matrix(plan_rows(paired=True), refs, today), refs=refs))
 
 
 @bp.get("/overview.xlsx")
@@ -265,7 +260,11 @@ def edit_plan(code: str):
         data = plan_data(form)
         if not _scope_error(form, data, refs):
             try:
-                changes = update_plan(plan, data, current_user, refs=refs)
+                changes = update_plan(plan, data, current_user, refs=refs,
+                                      expected_revision=form_revision(form))
+            except StalePlanError as error:  # nothing of the form is wrong: said at the top
+                _show_errors(None, error)
+                return render_template("continuity/plan_form.html", form=form, plan=plan), 409
             except PlanError as error:
                 _show_errors(form, error)
             else:
@@ -476,12 +475,7 @@ def finding_risk(finding_id: int):
                 bruto_likelihood=form.bruto_likelihood.data,
                 netto_likelihood=form.netto_likelihood.data), current_user, refs=refs)
         except RiskError as error:
-            for key, message in error.errors.items():
-                target = form[key] if key in form else None
-                if target is not None:
-                    target.errors = list(target.errors) + [str(message)]
-                else:
-                    flash(f"{risk_field_name(key)}: {message}", "danger")
+            show_errors(form, error.errors, label=field_label)
         except PlanError as error:
             _show_errors(None, error)
         else:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.access import deny, require
 from ..core.features import registry
+from ..core.forms import show_errors
 from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
@@ -186,13 +187,7 @@ def field_name(key: str) -> str:
 
 def _show_errors(form, error: RiskError) -> None:
     log_refusal("save", risk=request.view_args.get("code", "new"), fields=",".join(error.errors))
-    for key, code in error.errors.items():
-        name = key.replace(".", "-")
-        message = str(code)
-        if name in form:
-            form[name].errors = list(form[name].errors) + [message]
-        else:
-            flash(message, "danger")
+    show_errors(form, error.errors)
 
 
 def _error_summary(form) -> list[tuple[str, str, str]]:

@@ -38,7 +38,8 @@ def _seed(app):
     from lms_risk.auth.models import User
     from lms_risk.bia.config import load_bia_config
     from lms_risk.bia.fields import BiaData, VersionData
-    from lms_risk.bia.services import DependencyInput, add_dependency, create_bia, update_version
+    from lms_risk.bia.services import DependencyInput, add_dependency, create_bia, new_version, \
+        update_version
     from lms_risk.extensions import db
     from lms_risk.risks.fields import ImpactData, RiskData
     from lms_risk.risks.services import create_risk
@@ -53,6 +54,7 @@ def _seed(app):
         update_version(bia.current, VersionData(rto_minutes=60), grid, {}, chair, config=config)
         add_dependency(bia, DependencyInput(kind="supplier", name="Telecomleverancier",
                                             recovery_minutes=480), chair)
+        new_version(bia, chair)  # with "Versies vergelijken", three buttons in the head at 390 px
         create_bia(BiaData(subject="GMS", meldkamers=["RTD"]), chair)  # offered on the risk page
         risk = create_risk(RiskData(title="Uitval 112-telefonie", bruto_likelihood=3,
                                     netto_likelihood=2, status="open",

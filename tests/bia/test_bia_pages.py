@@ -110,3 +110,22 @@ def test_older_versions_stay_readable(client, auth, make_bia, users):
     page = client.get(f"/bia/{bia.code}?version=1").get_data(as_text=True)
     assert "U bekijkt versie 1; de huidige is versie 2." in page
     assert client.get(f"/bia/{bia.code}?version=9").status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_bias_and_versions(client, auth, make_bia, users,
+                                                                count_queries):
+    from lms_risk.bia.services import new_version
+    make_bia("Incidentsysteem", meldkamers=["RTD"], grid={"LEVEN": [1, 2, 4, 5, 5, 5]}, rto=60)
+    auth.login("viewer")
+    client.get("/bia")
+    with count_queries() as small:
+        client.get("/bia")
+    for n in range(4):
+        bia = make_bia(f"Proces {n}", meldkamers=["DH", "RTD"], voorziening="GMS",
+                       grid={"LEVEN": [3, 4, 5, 5, 5, 5]})
+        new_version(bia, users["chair"])
+    db.session.commit()
+    with count_queries() as large:
+        page = client.get("/bia").get_data(as_text=True)
+    assert page.count("<td class=\"text-nowrap\">1 u") == 5  # the derived MTPD of each
+    assert len(large) == len(small), (len(small), len(large))

@@ -140,3 +140,18 @@ def test_risk_page_panel_query_count_does_not_grow(client, auth, make_plan, make
         page = client.get(f"/risks/{risk.code}").get_data(as_text=True)
     assert "Q4" in page
     assert len(large) == len(small)
+
+
+def test_takeover_page_query_count_does_not_grow(client, auth, make_plan, make_exercise,
+                                                 make_rto_bia, make_risk, users, count_queries):
+    w = _world(make_plan, make_exercise, make_rto_bia, make_risk, users, n=1)
+    make_plan("Zonder uitwijk", meldkamer="LIM")  # names no fallback: no cell
+    auth.login("viewer")
+    client.get("/continuity/takeover")
+    with count_queries() as small:
+        assert client.get("/continuity/takeover").status_code == 200
+    _world(make_plan, make_exercise, make_rto_bia, make_risk, users, n=3)
+    with count_queries() as large:
+        page = client.get("/continuity/takeover").get_data(as_text=True)
+    assert w["old"].code in page and w["never"].code in page
+    assert len(large) == len(small), (len(small), len(large))

@@ -191,5 +191,6 @@ def test_cli_export_and_template(runner, register, tmp_path):
     template = tmp_path / "template.xlsx"
     assert runner.invoke(args=["export-template", str(template)]).exit_code == 0
     book = _load(template.read_bytes())
-    assert book.sheetnames == ["Register", "Matrix", "Lijsten", "Toelichting"]
+    assert book.sheetnames == ["Register", "Matrix", "Plannen", "Oefeningen", "Lijsten",
+                               "Toelichting"]
     assert book["Register"].max_row == 1 and book["Register"]["B1"].value == "Titel"

@@ -286,7 +286,8 @@ def test_editors_download_the_template_from_the_upload_page(client, auth):
     page = client.get("/risks/import").get_data(as_text=True)
     assert 'href="/risks/import/template.xlsx"' in page
     book = openpyxl.load_workbook(BytesIO(client.get("/risks/import/template.xlsx").data))
-    assert book.sheetnames == ["Register", "Matrix", "Lijsten", "Toelichting"]
+    assert book.sheetnames == ["Register", "Matrix", "Plannen", "Oefeningen", "Lijsten",
+                               "Toelichting"]
 
 
 def test_import_pages_are_for_editors_only(client, auth):

@@ -1,0 +1,134 @@
+"""Plans carry a revision: a form or a Plannen row made from an older one is refused, naming
+what to do, instead of silently overwriting someone else's change. The blank import template
+holds the Plannen and Oefeningen sheets."""
+
+from io import BytesIO
+
+import openpyxl
+from continuity_fixtures import make_plan  # noqa: F401
+
+from lms_risk.continuity.fields import PlanData
+from lms_risk.continuity.models import Plan
+from lms_risk.continuity.services import update_plan
+from lms_risk.exchange.workbook import apply_import, export_register, export_template, plan_file
+from lms_risk.extensions import db
+from lms_risk.reference.data import refdata
+from lms_risk.risks.register import RegisterFilter
+
+
+def _export(user) -> bytes:
+    out = BytesIO()
+    export_register(out, RegisterFilter(), user)
+    return out.getvalue()
+
+
+def _edit(data: bytes, code: str, edits: dict, drop: str | None = None) -> bytes:
+    book = openpyxl.load_workbook(BytesIO(data))
+    ws = book["Plannen"]
+    columns = {cell.value: cell.column for cell in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == code)
+    for header, value in edits.items():
+        ws.cell(row, columns[header]).value = value
+    if drop:
+        ws.delete_cols(columns[drop])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _plans_sheet(app, data, user):
+    result = plan_file(data, "plannen.xlsx", user, app.config)
+    return result, next(s for s in result.sheets if s.sheet == "Plannen")
+
+
+def _change_title(plan, title, user):
+    values = PlanData(**{**{f: getattr(plan, f) for f in ("title", "status", "target_minutes")},
+                         "meldkamer": plan.meldkamer.code if plan.meldkamer else None,
+                         "title": title, "steps": []})
+    update_plan(plan, values, user, refs=refdata())
+
+
+def test_two_imports_of_one_export_do_not_overwrite_each_other(app, make_plan, users):
+    plan = make_plan("Uitwijk GMS", target=30)
+    db.session.commit()
+    export = _export(users["chair"])
+    first, sheet = _plans_sheet(app, _edit(export, plan.code, {"Titel": "Uitwijk GMS (1)"}),
+                                users["chair"])
+    assert not first.refused and len(sheet.changed) == 1
+    apply_import(first, users["chair"])
+    db.session.commit()
+    second, sheet = _plans_sheet(app, _edit(export, plan.code, {"Hersteldoel (min)": 45}),
+                                 users["chair"])
+    assert second.refused
+    text = [str(m) for m in second.all_errors]
+    assert any("blad Plannen" in t and "rij 2" in t and "Versie" in t and plan.code in t
+               and "exporteer opnieuw" in t for t in text), text
+    db.session.expire_all()
+    assert (plan.title, plan.target_minutes) == ("Uitwijk GMS (1)", 30)
+    # exported again, the row carries the new revision: unedited it is no change, edited it saves
+    again = _export(users["chair"])
+    result, sheet = _plans_sheet(app, again, users["chair"])
+    assert not result.refused and (len(sheet.changed), sheet.unchanged) == (0, 1)
+    result, sheet = _plans_sheet(app, _edit(again, plan.code, {"Hersteldoel (min)": 45}),
+                                 users["chair"])
+    assert not result.refused and len(sheet.changed) == 1
+
+
+def test_a_changed_row_without_its_version_is_refused_an_unchanged_one_is_not(app, make_plan,
+                                                                             users):
+    plan = make_plan("Uitwijk GMS", target=30)
+    db.session.commit()
+    export = _export(users["chair"])
+    result, sheet = _plans_sheet(app, _edit(export, plan.code, {}, drop="Versie"),
+                                 users["chair"])
+    assert not result.refused and sheet.unchanged == 1
+    result, _sheet = _plans_sheet(app, _edit(export, plan.code, {"Hersteldoel (min)": 45},
+                                             drop="Versie"), users["chair"])
+    assert result.refused
+    assert any("versie" in str(m) and plan.code in str(m) for m in result.all_errors)
+
+
+def test_a_form_opened_before_someone_else_saved_is_refused(client, auth, make_plan, users):
+    plan = make_plan("Uitwijk GMS", target=30)
+    db.session.commit()
+    auth.login("chair")
+    page = client.get(f"/continuity/plans/{plan.code}/edit").get_data(as_text=True)
+    assert f'name="revision" type="hidden" value="{plan.revision}"' in page
+    opened = plan.revision
+    _change_title(plan, "Uitwijk GMS door een ander", users["admin"])
+    db.session.commit()
+    stale = client.post(f"/continuity/plans/{plan.code}/edit", data={
+        "title": "Mijn titel", "meldkamer": "RTD", "status": "actief", "revision": opened})
+    assert stale.status_code == 409
+    assert "intussen door iemand anders opgeslagen" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert plan.title == "Uitwijk GMS door een ander"
+    fresh = client.post(f"/continuity/plans/{plan.code}/edit", data={
+        "title": "Mijn titel", "meldkamer": "RTD", "status": "actief",
+        "revision": plan.revision})
+    assert fresh.status_code == 302
+    db.session.expire_all()
+    assert plan.title == "Mijn titel" and plan.revision == opened + 2
+
+
+def test_the_blank_template_holds_the_plans_and_exercises_sheets(app, users):
+    out = BytesIO()
+    with app.test_request_context():
+        export_template(out, users["chair"])
+    book = openpyxl.load_workbook(BytesIO(out.getvalue()))
+    assert {"Plannen", "Oefeningen"} <= set(book.sheetnames)
+    plans = [c.value for c in book["Plannen"][1]]
+    assert plans[:3] == ["Code", "Titel", "Meldkamer"] and "Versie" in plans
+    assert book["Plannen"].max_row == 1 and book["Oefeningen"]["B1"].value == "Plan"
+    # filled in, a template row is a new plan
+    ws = book["Plannen"]
+    columns = {cell.value: cell.column for cell in ws[1]}
+    for header, value in (("Titel", "Uitwijk NL-Alert"), ("Meldkamer", "Limburg"),
+                          ("Status", "Concept")):
+        ws.cell(2, columns[header]).value = value
+    filled = BytesIO()
+    book.save(filled)
+    result, sheet = _plans_sheet(app, filled.getvalue(), users["chair"])
+    assert not result.refused, [str(m) for m in result.all_errors]
+    assert len(sheet.new) == 1
+    assert db.session.query(Plan).count() == 0
