@@ -320,11 +320,11 @@ def _risk_data(values: dict, refs, impact_keys=None) -> RiskData:
     get = values.get
     # The data classes take their fields in the order of the field lists (positional: faster).
     for code, keys in impact_keys or _impact_names(refs):
-        impact = ImpactData(*[get(key) for key in keys])
+        impact = ImpactData(*map(get, keys))
         impact.applies = bool(impact.applies)
         impact.rationale = impact.rationale or ""
         impacts[code] = impact  # scores without "van toepassing" are refused, not dropped
-    data = RiskData(*[values[name] for name in _RISK_NAMES], impacts=impacts)
+    data = RiskData(*map(values.__getitem__, _RISK_NAMES), impacts=impacts)
     data.status = data.status or "concept"
     return data
 
