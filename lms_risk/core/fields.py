@@ -391,20 +391,24 @@ def _parse_ref(spec: Field, refs):
 
 def _parse_refs(spec: Field, refs):
     names = _ref_names(spec, refs)
+    seen: dict = {}  # cell text -> codes: a column repeats a handful of combinations
 
     def parse(value):
         text = text_of(value)
         if not text:
             return []
-        codes = []
-        for part in re.split(r"[,;\n]", text):
-            if not part.strip():
-                continue
-            item = names.get(normalise(part))
-            if item is None:
-                raise ValueError(_("onbekende waarde %(v)s", v=part.strip()))
-            codes.append(item.code)
-        return sorted(set(codes))
+        codes = seen.get(text)
+        if codes is None:
+            codes = []
+            for part in re.split(r"[,;\n]", text):
+                if not part.strip():
+                    continue
+                item = names.get(normalise(part))
+                if item is None:
+                    raise ValueError(_("onbekende waarde %(v)s", v=part.strip()))
+                codes.append(item.code)
+            codes = seen[text] = sorted(set(codes))
+        return list(codes)  # a list of the row's own
     return parse
 
 

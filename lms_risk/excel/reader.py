@@ -42,7 +42,7 @@ from xml.parsers import expat
 
 import python_calamine
 
-__all__ = ["Limits", "Problem", "Sheet", "read_sheet", "column_letters"]
+__all__ = ["Limits", "Problem", "Sheet", "Upload", "read_sheet", "column_letters"]
 
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO]
 Value = Union[str, int, float, bool, dt.date, dt.datetime, None]
@@ -101,15 +101,42 @@ def read_sheet(
     ``sheet_name`` one name or several accepted ones (the first that exists wins), matched
     case-insensitively. Never raises for a bad file: a file or sheet that cannot be read gives
     a Sheet without header and rows and with a fatal problem."""
-    limits = limits or Limits()
-    wanted = [sheet_name] if isinstance(sheet_name, str) else list(sheet_name)
-    reading = _Reading(wanted, limits)
-    try:
-        return reading.run(source)
-    except _Refused as refused:
-        refused.problem.sheet = refused.problem.sheet or reading.sheet_name
-        name = reading.sheet_name or (wanted[0] if wanted else "")
-        return Sheet(name, [], [], [refused.problem], reading.sheet_names)
+    return Upload(source, limits).sheet(sheet_name)
+
+
+class Upload:
+    """An .xlsx upload whose sheets are read one after another (:meth:`sheet`, as
+    :func:`read_sheet`): the file is opened, and each of its parts checked, once for them all."""
+
+    def __init__(self, source: Source, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._source: Source | None = source
+        self._opened: tuple[_Package, _Workbook] | None = None
+        self._refused: tuple[str, dict] | None = None  # why it cannot be opened
+
+    def sheet(self, sheet_name: str | Sequence[str] = "Register") -> Sheet:
+        wanted = [sheet_name] if isinstance(sheet_name, str) else list(sheet_name)
+        reading = _Reading(wanted, self.limits)
+        try:
+            return reading.run(*self._open())
+        except _Refused as refused:
+            refused.problem.sheet = refused.problem.sheet or reading.sheet_name
+            name = reading.sheet_name or (wanted[0] if wanted else "")
+            return Sheet(name, [], [], [refused.problem], reading.sheet_names)
+
+    def _open(self) -> tuple[_Package, _Workbook]:
+        if self._refused is not None:
+            code, params = self._refused
+            raise _Refused(code, **params)
+        if self._opened is None:
+            try:
+                self._opened = _open(self._source, self.limits)
+            except _Refused as refused:
+                self._refused = (refused.problem.code, dict(refused.problem.params))
+                raise
+            finally:
+                self._source = None
+        return self._opened
 
 
 def column_letters(index: int) -> str:
@@ -154,19 +181,8 @@ class _Reading:
         self.sheet_name: str | None = None
         self.sheet_names: list[str] = []
 
-    def run(self, source: Source) -> Sheet:
+    def run(self, package: _Package, workbook: _Workbook) -> Sheet:
         limits = self.limits
-        data = _read_source(source, limits.max_bytes)
-        if data.startswith(_OLE_MAGIC):
-            # A password-protected .xlsx is an OLE2 file holding the encrypted package.
-            if any(marker in data for marker in _ENCRYPTION_MARKERS):
-                raise _Refused("encrypted")
-            _not_xlsx("xls")
-        if not data.startswith(b"PK"):
-            _not_xlsx(_kind(data))
-
-        package = _Package(data, limits)
-        workbook = package.workbook()
         self.sheet_names = [name for name, _ in workbook.sheets]
         chosen = _choose(workbook.sheets, self.wanted)
         if chosen is None:
@@ -211,6 +227,20 @@ class _Reading:
             problems.append(Problem(code, params, sheet=name, row=row, column=column_letters(col),
                                     field=None if title is None else str(title)))
         return Sheet(name, header, rows, problems, self.sheet_names)
+
+
+def _open(source: Source, limits: Limits) -> tuple[_Package, _Workbook]:
+    """The upload as a zip package whose structure is checked, and its workbook's sheets."""
+    data = _read_source(source, limits.max_bytes)
+    if data.startswith(_OLE_MAGIC):
+        # A password-protected .xlsx is an OLE2 file holding the encrypted package.
+        if any(marker in data for marker in _ENCRYPTION_MARKERS):
+            raise _Refused("encrypted")
+        _not_xlsx("xls")
+    if not data.startswith(b"PK"):
+        _not_xlsx(_kind(data))
+    package = _Package(data, limits)
+    return package, package.workbook()
 
 
 def _choose(

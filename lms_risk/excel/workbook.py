@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .reader import Limits, Problem, Sheet, column_letters, read_sheet
+from .reader import Limits, Problem, Sheet, Upload, column_letters
 from .writer import Column, SafeWorkbook
 
 
@@ -259,9 +259,10 @@ def plan_workbook(data: bytes, filename: str, specs: Iterable[SheetSpec], limits
 def _plan_workbook(data, filename, specs, limits, context, describe) -> WorkbookPlan:
     plan = WorkbookPlan(filename=filename)
     importable = [spec for spec in specs if spec.names]
+    upload = Upload(data, limits)  # opened and checked once, whichever sheets it holds
     read_any = False
     for spec in importable:
-        sheet = read_sheet(data, list(spec.names), limits)
+        sheet = upload.sheet(list(spec.names))
         fatal = [p for p in sheet.problems if p.fatal]
         if any(p.code == "missing_sheet" for p in fatal):
             continue

@@ -8,9 +8,10 @@ come from the field specification (``columns.py``)."""
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core.fields import Field
+from ..core.rows import plain_rows
 from ..core.workbook import message
 from ..excel.reader import column_letters as column_letter
 from ..excel.workbook import Change, Conflict, SheetPlan, match_columns
@@ -33,6 +34,7 @@ SHEET = "Register"
 SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
 KEY_FIELDS = ("code", "version")  # identify the row; never a change in themselves
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
+CHUNK = 900  # codes or ids per query: below SQLite's bound-parameter limit
 
 
 def plan_register(sheet, context: dict) -> SheetPlan:
@@ -242,7 +244,7 @@ def _impact_keys(refs) -> dict[int, list[tuple[str, str, object]]]:
 
 
 def _current_values(codes: list[str], refs) -> dict[str, dict]:
-    """The register's values for these codes, keyed like the columns: Core rows, a few queries
+    """The register's values for these codes, keyed like the columns: plain rows, a few queries
     per 900 codes, values as the field specification gives them (codes, not ids). Every dict has
     the same keys in the same order: id, version, meldkamers, voorzieningen, the risk's fields,
     then each discipline's impact fields; and, for the update, the derived columns as stored
@@ -262,44 +264,42 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     refs_at = [(names.index(name), ids) for name, ids in code_of.items()]
     impact_keys = _impact_keys(refs)
     empty_impacts = {key: empty for keys in impact_keys.values() for key, _attr, empty in keys}
-    fill = {d_id: [(key, empty) for key, _attr, empty in keys if empty is not None]
-            for d_id, keys in impact_keys.items()}
     impact_keys = {d_id: [key for key, _attr, _empty in keys] for d_id, keys in impact_keys.items()}
+    impacts = DisciplineImpact.__table__
+    # NULL read as the field's empty value ("" for a text, False for "van toepassing")
+    impact_columns = [impacts.c.risk_id, impacts.c.discipline_id] + [
+        impacts.c[f.attr] if f.empty() is None else func.coalesce(impacts.c[f.attr], f.empty())
+        for f in IMPACT_FIELDS]
+    impact_derived_at = len(impact_columns)
+    impact_columns += [impacts.c[name] for name in IMPACT_DERIVED]
+    code_of_discipline = {d.id: d.code for d in refs.disciplines.all}
+    links = [(name, table_.c.risk_id, table_.c[column], refs.list(name).by_id)
+             for table_, column, name in ((risk_meldkamer, "meldkamer_id", "meldkamers"),
+                                          (risk_voorziening, "voorziening_id", "voorzieningen"))]
     conn = db.session.connection()
-    for start in range(0, len(codes), 900):
-        chunk = codes[start : start + 900]
-        for r in conn.execute(select(*columns).where(table.c.code.in_(chunk))).all():
+    for start in range(0, len(codes), CHUNK):
+        chunk = codes[start : start + CHUNK]
+        ids = []
+        for r in plain_rows(conn, select(*columns).where(table.c.code.in_(chunk))):
             row = list(r[3:derived_at])
-            for at, ids in refs_at:
-                row[at] = ids.get(row[at])
+            for at, ids_ in refs_at:
+                row[at] = ids_.get(row[at])
             values = {"id": r[0], "version": r[2], "meldkamers": [], "voorzieningen": [],
                       **dict(zip(names, row)), **empty_impacts,
                       "_risk": dict(zip(RISK_DERIVED, r[derived_at:])), "_impacts": {}}
             found[r[1]] = values
             by_id[r[0]] = values
-    ids = list(by_id)
-    impacts = DisciplineImpact.__table__
-    impact_columns = [impacts.c.risk_id, impacts.c.discipline_id] + [
-        impacts.c[f.attr] for f in IMPACT_FIELDS]
-    derived_at = len(impact_columns)
-    impact_columns += [impacts.c[name] for name in IMPACT_DERIVED]
-    code_of_discipline = {d.id: d.code for d in refs.disciplines.all}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        for i in conn.execute(select(*impact_columns).where(impacts.c.risk_id.in_(chunk))).all():
+            ids.append(r[0])
+        if not ids:
+            continue
+        for i in plain_rows(conn, select(*impact_columns).where(impacts.c.risk_id.in_(ids))):
             values = by_id[i[0]]
-            keys = impact_keys[i[1]]
-            values.update(zip(keys, i[2:derived_at]))
-            for key, empty in fill[i[1]]:  # NULL read as the field's empty value
-                if values[key] is None:
-                    values[key] = empty
+            values.update(zip(impact_keys[i[1]], i[2:impact_derived_at]))
             values["_impacts"][code_of_discipline[i[1]]] = dict(zip(IMPACT_DERIVED,
-                                                                    i[derived_at:]))
-        for table, column, name in ((risk_meldkamer, "meldkamer_id", "meldkamers"),
-                                    (risk_voorziening, "voorziening_id", "voorzieningen")):
-            items = refs.list(name).by_id
-            for risk_id, item_id in conn.execute(
-                    select(table.c.risk_id, table.c[column]).where(table.c.risk_id.in_(chunk))):
+                                                                    i[impact_derived_at:]))
+        for name, risk_column, item_column, items in links:
+            for risk_id, item_id in plain_rows(
+                    conn, select(risk_column, item_column).where(risk_column.in_(ids))):
                 by_id[risk_id][name].append(items[item_id].code)
     for values in by_id.values():
         values["meldkamers"].sort()
@@ -320,11 +320,11 @@ def _risk_data(values: dict, refs, impact_keys=None) -> RiskData:
     get = values.get
     # The data classes take their fields in the order of the field lists (positional: faster).
     for code, keys in impact_keys or _impact_names(refs):
-        impact = ImpactData(*[get(key) for key in keys])
+        impact = ImpactData(*map(get, keys))
         impact.applies = bool(impact.applies)
         impact.rationale = impact.rationale or ""
         impacts[code] = impact  # scores without "van toepassing" are refused, not dropped
-    data = RiskData(*[values[name] for name in _RISK_NAMES], impacts=impacts)
+    data = RiskData(*map(values.__getitem__, _RISK_NAMES), impacts=impacts)
     data.status = data.status or "concept"
     return data
 

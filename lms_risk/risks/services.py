@@ -2,6 +2,7 @@
 transaction."""
 
 from datetime import date
+from operator import attrgetter
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
@@ -198,6 +199,10 @@ _RISK_SNAP = [(spec.name, _snapper(spec)) for spec in RISK_FIELDS]
 _IMPACT_SNAP = [(spec.name, _snapper(spec), spec.kind == "bool",
                  spec.name in ("bruto_impact", "netto_impact")) for spec in IMPACT_FIELDS]
 _IMPACT_KEYS: dict[str, list[str]] = {}  # discipline code -> ["AMB.applies", …]
+_IMPACT_VALUES = attrgetter(*(name for name, *_rest in _IMPACT_SNAP))  # an impact's, in order
+_IMPACT_IS_SCORE = [score for *_rest, score in _IMPACT_SNAP]
+_BRUTO_AT, _NETTO_AT = (IMPACT_FIELDS.fields.index(IMPACT_FIELDS[name])
+                        for name in ("bruto_impact", "netto_impact"))
 
 
 _IMPACT_KEY: dict[str, dict[str, str]] = {}  # discipline code -> {"applies": "AMB.applies", …}
@@ -260,6 +265,13 @@ def _changes(current: dict, data: RiskData, codes) -> tuple[dict, dict]:
                             get(named["netto_impact"]))
             continue
         applies = bool(impact.applies)
+        new_values = _IMPACT_VALUES(impact)
+        if not applies:
+            new_values = tuple(None if score else value
+                               for value, score in zip(new_values, _IMPACT_IS_SCORE))
+        if tuple(map(get, keys)) == new_values:  # the usual impact: nothing changed
+            scores[code] = (applies, new_values[_BRUTO_AT], new_values[_NETTO_AT])
+            continue
         for key, (name, snapper, boolean, score) in zip(keys, _IMPACT_SNAP):
             old = get(key)
             new = None if score and not applies else getattr(impact, name)
@@ -711,10 +723,11 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
                "updated_by_id": user_id, **values}
         by_columns.setdefault(tuple(sorted(values)), []).append(row)
         stored_impacts = current.get("_impacts")
+        touched = {key.partition(".")[0] for key in changes if "." in key}  # disciplines
         for code, d_id in disciplines.items():
             # An impact row is written when one of its fields changed or when its derived values
             # (likelihood × impact) no longer match, as after a change of likelihood.
-            if not any(k in changes for k in _IMPACT_KEYS[code]) and not (
+            if code not in touched and not (
                     stored_impacts is None
                     or (code in stored_impacts and stored_impacts[code] != per_impact[code])):
                 continue

@@ -17,7 +17,7 @@ import xlsxwriter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from lms_risk.excel import reader
-from lms_risk.excel.reader import Limits, Problem, read_sheet
+from lms_risk.excel.reader import Limits, Problem, Upload, read_sheet
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -297,6 +297,22 @@ def test_sheet_chosen_among_several_case_insensitively():
 
     # Several accepted names: the first one that exists wins.
     assert read_sheet(data, ["Risico's", "LIJSTEN", "Register"]).name == "Lijsten"
+
+
+def test_several_sheets_of_one_upload_read_as_one_by_one():
+    data = openpyxl_book(GOOD_ROWS, others=["Lijsten"])
+    upload = Upload(data)
+    for names in ("Register", ["Plannen", "Lijsten"], "Oefeningen"):
+        sheet, alone = upload.sheet(names), read_sheet(data, names)
+        assert (sheet.name, sheet.header, sheet.rows, sheet.problems) == (
+            alone.name, alone.header, alone.rows, alone.problems)
+
+    # A file that cannot be opened is refused for every sheet asked, each with its own name.
+    upload = Upload(b"Code;Titel\nR-1;Lek\n")
+    first, second = upload.sheet("Register"), upload.sheet(["BIA"])
+    refused(first, "not_xlsx", kind="csv_or_text")
+    refused(second, "not_xlsx", kind="csv_or_text")
+    assert (first.name, second.name) == ("Register", "BIA")
 
 
 def test_sheet_name_with_markup_characters():
