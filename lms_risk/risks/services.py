@@ -12,6 +12,7 @@ from ..core.fields import Field, clean_text
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
+from .citations import refused_citations
 from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
 from .labels import ERROR_MESSAGES
 from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
@@ -314,11 +315,22 @@ def _check_permission(user, before: dict, after: dict, refs: RefData) -> None:
         raise ScorePermissionError(code, denied[code])
 
 
+def _check_citations(risk_id: int | None, before: dict, after: dict) -> None:
+    """A changed rationale may cite only what the citing feature allows there: a control must be
+    linked to the risk first (refused rather than linked on the fly: a link says whether the
+    control is in place or planned, which a citation cannot say)."""
+    errors = refused_citations(risk_id, before, after)
+    if errors:
+        raise RiskError(errors)
+
+
 def create_risk(data: RiskData, user, *, code: str | None = None, reason: str = "",
                 refs: RefData | None = None) -> Risk:
     refs = refs or refdata()
     _check(data, refs)
-    _check_permission(user, {}, data_snapshot(data), refs)
+    after = data_snapshot(data)
+    _check_permission(user, {}, after, refs)
+    _check_citations(None, {}, after)
     if code:
         reserve_codes([code])
     risk = Risk(code=code or next_code(), created_by_id=getattr(user, "id", None))
@@ -417,6 +429,7 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
         _check(data, refs)  # the merged whole must still hold (netto ≤ bruto, …)
     after = {**before, **data_snapshot(data)}
     _check_permission(user, before, after, refs)
+    _check_citations(risk.id, before, after)
     if require_reason and not reason.strip() and score_changed(before, after):
         raise RiskError({"reason": str(ERROR_MESSAGES["reason_required"])})
     user_id = getattr(user, "id", None)
