@@ -60,7 +60,7 @@ def _find(references) -> dict[str, Cited]:
             wanted[text] = (m["framework"].lower(), m["ref"])
     if not wanted:
         return {}
-    codes = {code for code, _ref in wanted.values()}
+    codes = sorted({code for code, _ref in wanted.values()})
     known = {code.lower(): code for code in db.session.scalars(
         select(Framework.code).where(func.lower(Framework.code).in_(codes)))}
     if not known:
@@ -69,7 +69,7 @@ def _find(references) -> dict[str, Cited]:
         select(Control, Framework.code)
         .join(Framework, Framework.id == Control.framework_id)
         .where(func.lower(Framework.code).in_(list(known)),
-               Control.ref_id.in_({ref for _code, ref in wanted.values()}))
+               Control.ref_id.in_(sorted({ref for _code, ref in wanted.values()})))
         .order_by(Control.retired_at.is_(None), Framework.loaded_at, Control.id)).all()
     best = {(code.lower(), c.ref_id): c for c, code in rows}  # the last one wins
     return {text: Cited(known[code], best.get((code, ref)))
@@ -82,7 +82,7 @@ def _links(control_ids) -> dict[tuple[int, int], str]:
         return {}
     return {(r, c): kind for r, c, kind in db.session.execute(
         select(RiskControl.risk_id, RiskControl.control_id, RiskControl.kind)
-        .where(RiskControl.control_id.in_(control_ids)))}
+        .where(RiskControl.control_id.in_(sorted(control_ids))))}
 
 
 def resolve(risk, references: set[str]) -> dict[str, Cited]:
@@ -96,7 +96,7 @@ def resolve(risk, references: set[str]) -> dict[str, Cited]:
     keys = [f"v:{v.id}" for v in risk.voorzieningen] + [f"m:{m.id}" for m in risk.meldkamers]
     impls = defaultdict(dict)
     if ids:
-        query = select(Implementation).where(Implementation.control_id.in_(ids))
+        query = select(Implementation).where(Implementation.control_id.in_(sorted(ids)))
         if keys:
             query = query.where(Implementation.scope_key.in_(keys))
         for impl in db.session.scalars(query):
