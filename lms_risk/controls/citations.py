@@ -117,7 +117,9 @@ def resolve(risk, references: set[str]) -> dict[str, Cited]:
 def refused(cited: dict[int | None, set[str]]) -> dict[tuple[int | None, str], str]:
     """The rule on save: a rationale cites only controls linked to its risk (a new risk has no
     links yet), and no reference its framework does not have. Three queries for any number of
-    risks."""
+    risks. Refused rather than linked on the fly: a link says whether the control is in place or
+    planned, which a citation cannot say; linking is a right a scorer may not hold; and an
+    import that made links would change more than its preview shows."""
     found = _find({text for texts in cited.values() for text in texts})
     links = _links({c.control.id for c in found.values() if c.control is not None})
     out = {}

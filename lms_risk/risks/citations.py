@@ -1,6 +1,6 @@
 """Citations in a discipline's rationale of what other features declare citable
-(``Feature.text_references``: the controls that lower the netto score, "[BIO2 5.30.01]"). The text
-is kept as typed; here it is cut into plain runs and citations for the risk page, resolved in a
+(``Feature.text_references``, e.g. "[BIO2 5.30.01]"): why the netto score is lower. The text is
+kept as typed; here it is cut into plain runs and citations for the risk page, resolved in a
 few queries per page, offered on the form, and checked on save: one rule for the form and the
 import (:func:`citation_check`)."""
 
@@ -65,9 +65,9 @@ def citation_check(texts: Iterable[tuple[int | None, Iterable[str]]]) \
     """The rule on citations, prepared for the rationales about to be saved: ``texts`` gives
     (risk id or None for a new risk, its rationale texts). Returns ``check(risk_id, before,
     after)``: {"<CODE>.rationale": message} for each rationale that changes between the two
-    snapshots and cites what the feature refuses there (a control not linked to the risk). An
-    unchanged rationale is never refused, so unlinking a control later does not block other
-    edits and an unedited export re-imports as it is."""
+    snapshots and cites what the declaring feature refuses there (say, an object not linked to
+    the risk). An unchanged rationale is never refused, so a link removed later does not block
+    other edits and an unedited export re-imports as it is."""
     hooks = registry().text_references
     cited: dict[str, dict[int | None, set[str]]] = {hook.key: {} for hook in hooks}
     for risk_id, values in texts:

@@ -316,9 +316,8 @@ def _check_permission(user, before: dict, after: dict, refs: RefData) -> None:
 
 
 def _check_citations(risk_id: int | None, before: dict, after: dict) -> None:
-    """A changed rationale may cite only what the citing feature allows there: a control must be
-    linked to the risk first (refused rather than linked on the fly: a link says whether the
-    control is in place or planned, which a citation cannot say)."""
+    """A changed rationale cites only what the declaring feature allows there (refused, never
+    fixed up on the fly: see ``Feature.text_references``)."""
     errors = refused_citations(risk_id, before, after)
     if errors:
         raise RiskError(errors)
