@@ -138,10 +138,11 @@ def test_a_member_cites_a_linked_control_and_sees_the_link_on_the_risk_page(brow
 
 
 def test_citations_on_the_risk_page_and_form_in_both_languages_and_widths(browser, live_server):
-    """The risk page and form with citations: no serious axe violations, nothing wider than the
-    screen; screenshots kept when LMS_RISK_SHOTS names a folder."""
+    """The risk page and form with citations, and the cited control's page: no serious axe
+    violations, nothing wider than the screen; screenshots kept when LMS_RISK_SHOTS names a
+    folder."""
     app, base = live_server
-    _seed(app)
+    ids = _seed(app)
     with app.app_context():
         from lms_risk.auth.models import User
         from lms_risk.extensions import db
@@ -165,7 +166,8 @@ def test_citations_on_the_risk_page_and_form_in_both_languages_and_widths(browse
             _login(page, base, "amb")
             if language == "en":
                 page.click("button:has-text('English')")
-            for name, path in (("risk", "/risks/R-0001"), ("risk-form", "/risks/R-0001/edit")):
+            for name, path in (("risk", "/risks/R-0001"), ("risk-form", "/risks/R-0001/edit"),
+                               ("control", f"/controls/{ids['V-03']}")):
                 page.goto(base + path)
                 if name == "risk-form":
                     page.locator("details.cite-offer summary").first.click()
