@@ -12,7 +12,7 @@ from ..core.fields import Field, clean_text
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
-from .citations import refused_citations
+from .citations import citation_check, refused_citations
 from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
 from .labels import ERROR_MESSAGES
 from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
@@ -597,10 +597,16 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     none = ImpactData()
     columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
     risk_rows, derived_impacts = [], []
+    if not validated:
+        cites = citation_check((None, [i.rationale for i in data.impacts.values()])
+                               for _code, data in items)
     for code, data in items:
         if not validated:  # the import's plan checked the rules and the permissions already
             _check(data, refs)
-            _check_permission(user, {}, data_snapshot(data), refs)
+            snapshot = data_snapshot(data)
+            _check_permission(user, {}, snapshot, refs)
+            if errors := cites(None, {}, snapshot):
+                raise RiskError(errors)
         impacts = {c: data.impacts.get(c, none) for _, c in disciplines}
         derived, per_impact = derive(
             {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood},
@@ -698,13 +704,20 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
                   **{f"{code}.{name}": code for code in disciplines
                      for name in IMPACT_SCORE_FIELDS}}
     grid = refs.grid
+    if not checked:
+        cites = citation_check((current["id"], [i.rationale for i in data.impacts.values()])
+                               for current, data in items)
     for current, data in items:
         if not checked:  # the import's plan validated (and cleaned) each row already
             _check(data, refs)
         changes, impacts = _changes(current, data, disciplines)
-        if not scores_all:  # only what changes counts, as in comparing the whole snapshots
-            _check_permission(user, {k: old for k, (old, _new) in changes.items()},
-                              {k: new for k, (_old, new) in changes.items()}, refs)
+        if not scores_all or not checked:  # only what changes counts, as in whole snapshots
+            before = {k: old for k, (old, _new) in changes.items()}
+            after = {k: new for k, (_old, new) in changes.items()}
+        if not scores_all:
+            _check_permission(user, before, after, refs)
+        if not checked and (errors := cites(current["id"], before, after)):
+            raise RiskError(errors)
         if not changes:
             continue
         risk_id, version = current["id"], current["version"]

@@ -193,3 +193,21 @@ def test_the_risk_page_costs_the_same_queries_with_one_citation_or_many(
         page = _text(client.get(f"/risks/{many.code}"))
     assert page.count('class="cited-control"') == 2 * 7  # each shown twice (narrow and wide)
     assert len(second) == len(first)
+
+
+def test_the_bulk_services_apply_the_same_rule_when_not_told_it_was_checked(loaded, make_risk,
+                                                                           users):
+    from lms_risk.risks.importer import _current_values
+    from lms_risk.risks.services import bulk_create_risks, bulk_update_risks
+    risk = _risk(make_risk, loaded, users, "9.1")
+    refs = refdata()
+    data = risk_values(risk, refs)
+    data.impacts["AMB"].rationale = "[bio-test 9.2]"
+    current = {**_current_values([risk.code], refs)[risk.code], "code": risk.code}
+    with pytest.raises(RiskError) as refused:
+        bulk_update_risks([(current, data)], users["chair"])
+    assert REFUSED in refused.value.errors["AMB.rationale"]
+    data.impacts["AMB"].rationale = "[bio-test 9.1]"  # linked
+    assert bulk_update_risks([(current, data)], users["chair"]) == 1
+    with pytest.raises(RiskError):
+        bulk_create_risks([("R-0900", data)], users["chair"])
