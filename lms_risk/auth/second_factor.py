@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 
 from .. import timeutil
 from ..extensions import db
+from .events import security_event
 from .models import RecoveryCode, User
 from .sessions import end_sessions
 
@@ -84,8 +85,6 @@ def check(user: User, code: str) -> str | None:
 def confirm_enrolment(user: User, secret: str, code: str) -> list[str] | None:
     """Enrol ``user`` with ``secret`` if ``code`` proves their app has it; the recovery codes
     (shown once), or None."""
-    from .events import security_event
-
     step = _matching_step(secret, code)
     if step is None:
         return None
@@ -117,8 +116,6 @@ def remaining_recovery_codes(user: User) -> int:
 def reset(user: User, actor=None) -> None:
     """Forget the user's second factor and recovery codes and end their sessions; they enrol
     again at their next sign-in (where it is required)."""
-    from .events import security_event
-
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None

@@ -11,6 +11,7 @@ from ..audit.services import record
 from ..audit.summaries import coded
 from ..extensions import db
 from ..reference.models import Discipline, Meldkamer
+from .events import security_event
 from .models import ROLE_SCOPES, ROLES, RoleAssignment, User
 from .passwords import MIN_PASSWORD_LENGTH, password_problem  # noqa: F401 (forms, cli)
 from .sessions import end_sessions
@@ -173,8 +174,6 @@ def check_new_password(user: User, password: str) -> None:
 def change_password(user: User, new_password: str, *, keep_session: str | None = None) -> int:
     """The user's own new password; ends every other session of theirs (``keep_session``, the
     one in which they changed it, continues). Returns how many sessions ended."""
-    from .events import security_event
-
     check_new_password(user, new_password)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
@@ -191,8 +190,6 @@ def one_time_password() -> str:
 def reset_password(user: User, actor=None) -> str:
     """A new one-time password for ``user`` (shown once to whoever reset it); ends their
     sessions."""
-    from .events import security_event
-
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -203,8 +200,6 @@ def reset_password(user: User, actor=None) -> str:
 
 def set_active(user: User, active: bool, actor=None) -> None:
     """Deactivate (ends every session; sign-in refused) or reactivate an account."""
-    from .events import security_event
-
     if user.active == active:
         raise UserError(f"{user.email} is already {'active' if active else 'inactive'}")
     if not active and getattr(actor, "id", None) == user.id:
@@ -216,8 +211,6 @@ def set_active(user: User, active: bool, actor=None) -> None:
 
 
 def sign_out_everywhere(user: User, actor=None, reason: str = "admin") -> int:
-    from .events import security_event
-
     ended = end_sessions(user.id, reason)
     security_event("sessions_ended", user.email, actor, reason=reason, count=ended)
     return ended

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from .. import timeutil
 from ..core.uow import durable
 from ..extensions import db
+from .events import security_event
 from .models import RoleAssignment, User, UserSession
 from .throttle import client_address
 
@@ -106,8 +107,6 @@ def load_session_user(user_id: str) -> User | None:
     token = session.get(TOKEN_KEY)
     if not token:
         return None
-    from .events import security_event
-
     row = db.session.scalars(
         select(UserSession).where(UserSession.id == _hash(token))
         .options(joinedload(UserSession.user).joinedload(User.assignments)

@@ -4,9 +4,10 @@ van Toepasselijkheid, the BBN gap analysis, the NIS2 view and links from risks t
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
+from ..core.features import EntityType, Feature, MenuEntry, RiskPanel, TextReferences
 from ..reference.data import refdata
 from . import models  # noqa: F401  (the tables belong to the metadata)
+from . import citations
 from .cli import import_controls_command
 from .demo import load_demo_controls
 from .fields import LINK_LABELS, RELATION_LABELS, STATUS_SHORT, field_label, show_value, \
@@ -50,6 +51,10 @@ FEATURE = Feature(
              "bbn_level": _l("BBN-niveau gezet")},
     risk_panels=[RiskPanel("controls", _l("Maatregelen"), "controls/panels/risk_controls.html",
                            context=_panel, order=50)],
+    text_references=[TextReferences(
+        "controls", _l("Gekoppelde maatregelen aanhalen"), citations.PATTERN,
+        resolve=citations.resolve, template="controls/panels/cited.html",
+        refused=citations.refused, offer=citations.offer)],
     permissions={"can_load_catalogues": can_load_catalogues,
                  "can_edit_control_scope": can_edit_scope, "can_link_risks": can_link_risks,
                  "can_set_bbn_levels": can_set_levels},

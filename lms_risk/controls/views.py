@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..reference.data import refdata
 from ..risks.models import Risk
+from .citations import citing_risks, reference
 from .fields import FIELD_LABELS
 from .forms import (
     BulkForm,
@@ -140,7 +141,9 @@ def detail(control_id: int):
                            editable=editable,
                            link_form=LinkRiskForm() if can_link_risks(current_user) else None,
                            remove_form=EmptyForm(), lang=current_language(),
-                           can_edit_scope=can_edit_scope, **data)
+                           can_edit_scope=can_edit_scope, cited_by=citing_risks(control),
+                           citation=reference(control.framework.code, control.ref_id)
+                           if control.ref_id else None, **data)
 
 
 @bp.route("/<int:control_id>/scope/<scope_param>", methods=["GET", "POST"])

@@ -3,12 +3,13 @@
 Every feature package (``lms_risk/<name>/``) has a ``feature.py`` with one :class:`Feature`
 named ``FEATURE``. :func:`discover` finds them; ``create_app`` builds the app from them: their
 blueprints, menu entries, command-line commands, audit entity types, workbook sheets, panels on
-the risk page, permission functions and template helpers. Nothing central names a feature, so a
-new one is a new folder (and its migration), nothing else.
+the risk page, what a risk's rationale may cite, permission functions and template helpers.
+Nothing central names a feature, so a new one is a new folder (and its migration), nothing else.
 """
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -66,6 +67,30 @@ class RiskPanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class TextReferences:
+    """Citations of a feature's objects in a risk's rationale (per discipline, why the netto
+    score is what it is): "[BIO2 5.30.01]" for a control. The risks feature finds, shows, offers
+    and checks them through these, without knowing whose objects they are.
+
+    ``pattern`` matches one citation; its whole match is the reference as written (and kept: the
+    text is stored and exported as typed). ``resolve(risk, references)`` gives {reference: what
+    ``template`` shows, as ``ref``} for the risk page, in a few queries whatever their number; a
+    reference it does not know is left out and shown as plain text. ``refused(cited)`` is the
+    rule on save: ``cited`` maps a risk id (None for a new risk) to the references that its
+    changed rationales cite; it returns {(risk id, reference): why it may not be cited}, in a few
+    queries for any number of risks (the import). ``offer(risk)`` lists (reference as to write
+    it, label) of what the form offers for citing, under the heading ``label``."""
+
+    key: str
+    label: Any
+    pattern: re.Pattern
+    resolve: Callable[[Any, set[str]], Mapping[str, Any]]
+    template: str
+    refused: Callable[[Mapping[int | None, set[str]]], Mapping[tuple[int | None, str], str]]
+    offer: Callable[[Any], Sequence[tuple[str, str]]] = lambda risk: ()
+
+
 @dataclass
 class Feature:
     name: str
@@ -77,6 +102,7 @@ class Feature:
     actions: Mapping[str, Any] = field(default_factory=dict)  # audit action -> label
     sheets: Sequence[Any] = ()  # lms_risk.excel.workbook.SheetSpec, in workbook order
     risk_panels: Sequence[RiskPanel] = ()
+    text_references: Sequence[TextReferences] = ()  # what a risk's rationale may cite
     permissions: Mapping[str, Callable] = field(default_factory=dict)  # ``perm.<name>`` in templates
     template_globals: Mapping[str, Any] = field(default_factory=dict)
     public_endpoints: Sequence[str] = ()  # reachable without signing in
@@ -103,6 +129,7 @@ class Registry:
                              key=lambda s: getattr(s, "order", 100))
         self.risk_panels = sorted((p for f in self.features for p in f.risk_panels),
                                   key=lambda p: p.order)
+        self.text_references = [r for f in self.features for r in f.text_references]
         self.public_endpoints = {e for f in self.features for e in f.public_endpoints}
         self.demos = [f.demo for f in self.features if f.demo is not None]
         permissions: dict[str, Callable] = {}

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.features import EntityType, Feature, MenuEntry, RiskPanel
 from . import levels  # noqa: F401  (re-levels the risks when the matrix's grid changes)
 from ..reference.data import refdata
+from .citations import rationale_pieces
 from .fields import field_label, show_value
 from .labels import basis_label, status_label
 from .permissions import (
@@ -36,7 +37,8 @@ FEATURE = Feature(
                          field_label=field_label,
                          show=lambda key, value: show_value(key, value, refdata()))],
     risk_panels=[
-        RiskPanel("impacts", _l("Per discipline"), "risks/panels/impacts.html", order=10),
+        RiskPanel("impacts", _l("Per discipline"), "risks/panels/impacts.html",
+                  context=lambda risk, user: {"rationales": rationale_pieces(risk)}, order=10),
         RiskPanel("history", _l("Scorehistorie"), "risks/panels/history.html", context=_history,
                   order=90),
     ],

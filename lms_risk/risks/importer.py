@@ -16,6 +16,7 @@ from ..core.workbook import message
 from ..excel.reader import column_letters as column_letter
 from ..excel.workbook import Change, Conflict, SheetPlan, match_columns
 from ..extensions import db
+from .citations import citation_check
 from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
@@ -116,6 +117,9 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     creates, updates = [], []
     scores_all = all(can_score(user, d.id) for d in refs.disciplines.all)
     current = _current_values([code for _, code, _ in rows], refs)
+    check_citations = citation_check(  # the form's rule, resolved once for the whole sheet
+        (current[code]["id"] if code in current else None,
+         [v for k, v in parsed.items() if k.endswith(".rationale")]) for _, code, parsed in rows)
     defaults = _defaults(refs)
     list_keys = [key for key, value in defaults.items() if isinstance(value, list)]
     impact_keys = _impact_names(refs)
@@ -153,6 +157,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             version = existing["version"]
         data = _risk_data(merged, refs, impact_keys)
         problems = validate(data, refs)
+        problems.update(check_citations(existing and existing["id"], existing or {}, merged))
         row_errors = [msg(problem, row=number, column=_letter(seen_keys, key),
                           header=headers.get(key, key), value=merged.get(key))
                       for key, problem in problems.items()]

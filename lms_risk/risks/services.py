@@ -13,6 +13,7 @@ from ..core.fields import Field, clean_text
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
+from .citations import citation_check, refused_citations
 from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
 from .labels import ERROR_MESSAGES
 from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
@@ -326,11 +327,21 @@ def _check_permission(user, before: dict, after: dict, refs: RefData) -> None:
         raise ScorePermissionError(code, denied[code])
 
 
+def _check_citations(risk_id: int | None, before: dict, after: dict) -> None:
+    """A changed rationale cites only what the declaring feature allows there (refused, never
+    fixed up on the fly: see ``Feature.text_references``)."""
+    errors = refused_citations(risk_id, before, after)
+    if errors:
+        raise RiskError(errors)
+
+
 def create_risk(data: RiskData, user, *, code: str | None = None, reason: str = "",
                 refs: RefData | None = None) -> Risk:
     refs = refs or refdata()
     _check(data, refs)
-    _check_permission(user, {}, data_snapshot(data), refs)
+    after = data_snapshot(data)
+    _check_permission(user, {}, after, refs)
+    _check_citations(None, {}, after)
     if code:
         reserve_codes([code])
     risk = Risk(code=code or next_code(), created_by_id=getattr(user, "id", None))
@@ -429,6 +440,7 @@ def update_risk(risk: Risk, data: RiskData, user, *, expected_version: int, reas
         _check(data, refs)  # the merged whole must still hold (netto ≤ bruto, …)
     after = {**before, **data_snapshot(data)}
     _check_permission(user, before, after, refs)
+    _check_citations(risk.id, before, after)
     if require_reason and not reason.strip() and score_changed(before, after):
         raise RiskError({"reason": str(ERROR_MESSAGES["reason_required"])})
     user_id = getattr(user, "id", None)
@@ -597,10 +609,16 @@ def bulk_create_risks(items: list[tuple[str, RiskData]], user, *, reason: str = 
     none = ImpactData()
     columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
     risk_rows, derived_impacts = [], []
+    if not validated:
+        cites = citation_check((None, [i.rationale for i in data.impacts.values()])
+                               for _code, data in items)
     for code, data in items:
         if not validated:  # the import's plan checked the rules and the permissions already
             _check(data, refs)
-            _check_permission(user, {}, data_snapshot(data), refs)
+            snapshot = data_snapshot(data)
+            _check_permission(user, {}, snapshot, refs)
+            if errors := cites(None, {}, snapshot):
+                raise RiskError(errors)
         impacts = {c: data.impacts.get(c, none) for _, c in disciplines}
         derived, per_impact = derive(
             {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood},
@@ -698,13 +716,20 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
                   **{f"{code}.{name}": code for code in disciplines
                      for name in IMPACT_SCORE_FIELDS}}
     grid = refs.grid
+    if not checked:
+        cites = citation_check((current["id"], [i.rationale for i in data.impacts.values()])
+                               for current, data in items)
     for current, data in items:
         if not checked:  # the import's plan validated (and cleaned) each row already
             _check(data, refs)
         changes, impacts = _changes(current, data, disciplines)
-        if not scores_all:  # only what changes counts, as in comparing the whole snapshots
-            _check_permission(user, {k: old for k, (old, _new) in changes.items()},
-                              {k: new for k, (_old, new) in changes.items()}, refs)
+        if not scores_all or not checked:  # only what changes counts, as in whole snapshots
+            before = {k: old for k, (old, _new) in changes.items()}
+            after = {k: new for k, (_old, new) in changes.items()}
+        if not scores_all:
+            _check_permission(user, before, after, refs)
+        if not checked and (errors := cites(current["id"], before, after)):
+            raise RiskError(errors)
         if not changes:
             continue
         risk_id, version = current["id"], current["version"]

@@ -16,6 +16,7 @@ from ..core.logs import log_refusal
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
+from .citations import citable
 from .fields import EXTRA_FIELDS, IMPACT_FIELDS, RISK_FIELDS, extra_values
 from .forms import ArchiveForm, DeleteForm, RestoreForm, form_values, make_risk_form, risk_data
 from .heatmap import build_heatmap
@@ -198,6 +199,7 @@ def _error_summary(form) -> list[tuple[str, str, str]]:
 
 def _render_form(form, risk, lookups, theirs=None, status=200):
     return render_template("risks/form.html", form=form, risk=risk, theirs=theirs,
+                           citable=citable(risk),
                            extra_fields=[n for n in EXTRA_FIELDS if n in form],
                            error_summary=_error_summary(form), **lookups), status
 

@@ -110,3 +110,74 @@ def test_controls_pages_have_no_serious_accessibility_violations(browser, live_s
                 pytest.fail(f"{name} at {width} px is {overflow} px too wide: {wide}")
         page.close()
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_a_member_cites_a_linked_control_and_sees_the_link_on_the_risk_page(browser,
+                                                                            live_server):
+    app, base = live_server
+    ids = _seed(app)  # R-0001 is linked to V-03 (in place) and V-10 (planned)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    _login(page, base, "amb")
+    page.goto(f"{base}/risks/R-0001/edit")
+    page.fill("#AMB-rationale", "Terugzetten getest")
+    offer = page.locator("details.cite-offer:has(button[data-target='AMB-rationale'])")
+    offer.locator("summary").click()
+    offer.locator("button[data-cite='[bio-voorbeeld V-03]']").click()
+    assert page.input_value("#AMB-rationale") == "Terugzetten getest [bio-voorbeeld V-03]"
+    assert page.locator("button[data-target='POL-rationale']").count() == 0  # not theirs
+    page.click("form button[type=submit]:has-text('Opslaan')")
+    page.wait_for_url(re.compile(r"/risks/R-0001$"))
+    cited = page.locator("td.rationale .cited-control")
+    link = cited.locator("a")
+    assert link.inner_text() == "[bio-voorbeeld V-03]"
+    assert link.get_attribute("href") == f"/controls/{ids['V-03']}"
+    assert re.search(r"[A-Z0-9][\s:]+(niet|deels|volledig)\b", cited.inner_text())  # in words
+    link.click()
+    page.wait_for_url(re.compile(rf"/controls/{ids['V-03']}$"))
+    assert "R-0001" in page.locator("#citing-risks").inner_text()
+
+
+def test_citations_on_the_risk_page_and_form_in_both_languages_and_widths(browser, live_server):
+    """The risk page and form with citations, and the cited control's page: no serious axe
+    violations, nothing wider than the screen; screenshots kept when LMS_RISK_SHOTS names a
+    folder."""
+    app, base = live_server
+    ids = _seed(app)
+    with app.app_context():
+        from lms_risk.auth.models import User
+        from lms_risk.extensions import db
+        from lms_risk.reference.data import refdata
+        from lms_risk.risks.models import Risk
+        from lms_risk.risks.services import risk_values, update_risk
+        risk = db.session.scalar(db.select(Risk).filter_by(code="R-0001"))
+        data = risk_values(risk, refdata())
+        data.impacts["AMB"].rationale = ("Netto lager: terugzetten jaarlijks getest "
+                                         "[bio-voorbeeld V-03], logging gepland [bio-voorbeeld "
+                                         "V-10]. Zie ook [draaiboek 4.2].")
+        data.impacts["POL"].rationale = "Back-ups [bio-voorbeeld V-03]"
+        data.voorzieningen, data.meldkamers = ["GMS", "C2000"], ["RTD"]
+        chair = db.session.scalar(db.select(User).filter_by(email=TEST_USERS["chair"][0]))
+        update_risk(risk, data, chair, expected_version=risk.version)
+        db.session.commit()
+    found = {}
+    for language in ("nl", "en"):
+        for width in (1366, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            _login(page, base, "amb")
+            if language == "en":
+                page.click("button:has-text('English')")
+            for name, path in (("risk", "/risks/R-0001"), ("risk-form", "/risks/R-0001/edit"),
+                               ("control", f"/controls/{ids['V-03']}")):
+                page.goto(base + path)
+                if name == "risk-form":
+                    page.locator("details.cite-offer summary").first.click()
+                if width == 1366:
+                    found[f"{name}-{language}"] = _violations(page)
+                if SHOTS:
+                    os.makedirs(SHOTS, exist_ok=True)
+                    page.screenshot(path=f"{SHOTS}/cite-{name}-{width}-{language}.png",
+                                    full_page=True)
+                overflow = page.evaluate("document.documentElement.scrollWidth") - width
+                assert overflow <= 1, f"{name} at {width} px is {overflow} px too wide"
+            page.close()
+    assert {k: v for k, v in found.items() if v} == {}
