@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..reference.data import refdata
 from ..risks.models import Risk
+from ..risks.services import risk_values, update_risk
 from .catalogue import CatalogueData, CatalogueError, ControlNode, FrameworkData, MappingData, \
     read_catalogue
 from .loading import load_catalogue
@@ -169,5 +170,22 @@ def load_demo_controls(user) -> int:
     for index, ref, kind in RISK_LINKS:
         if index <= len(ordered):
             link_risk(ordered[index - 1], controls[ref], kind, user)
+    if ordered:
+        _cite_in_rationale(ordered[0], "V-03", user)
     db.session.flush()
     return made
+
+
+def _cite_in_rationale(risk: Risk, ref: str, user) -> None:
+    """The first applicable discipline's netto rationale cites a control linked to the risk, as a
+    member would write it, so that the demo shows a citation on the risk page and the control's."""
+    refs = refdata()
+    data = risk_values(risk, refs)
+    impact = next((i for i in data.impacts.values() if i.applies), None)
+    if impact is None:
+        return
+    citation = f"[bio-voorbeeld {ref}]"
+    impact.rationale = (f"{impact.rationale} Netto lager door {citation}.".strip()
+                        if citation not in impact.rationale else impact.rationale)
+    update_risk(risk, data, user, expected_version=risk.version, refs=refs,
+                reason="Demo: onderbouwing verwijst naar de maatregel")

@@ -9,6 +9,7 @@ from lms_risk.controls.loading import load_catalogue
 from lms_risk.controls.models import Control, Implementation, RiskControl
 from lms_risk.extensions import db
 from lms_risk.reference.data import refdata
+from lms_risk.risks.models import Risk
 
 
 def test_demo_controls_fill_the_gap_analysis(app, users, make_risk):
@@ -22,6 +23,9 @@ def test_demo_controls_fill_the_gap_analysis(app, users, make_risk):
         Control.ref_id.like("21(2)(%")))
     assert nis2 == 10
     assert db.session.scalar(select(func.count()).select_from(RiskControl)) == 9
+    # The first risk's rationale cites the control linked to it, as a member would.
+    first = db.session.scalar(select(Risk).order_by(Risk.id))
+    assert any("[bio-voorbeeld V-03]" in i.rationale for i in first.impacts)
     analysis = gap_analysis(refdata(), "nl")
     codes = {r.scope.code for r in analysis.voorzieningen}
     assert {"GMS", "C2000", "NLALERT", "TEL112", "P2000"} <= codes
