@@ -15,10 +15,8 @@ query counts again: they must not grow.
 """
 
 import argparse
-import logging
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,10 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from register import PG_ADMIN, measure, seed  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from register import bench_app, bench_database, measure, seed  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from lms_risk import create_app  # noqa: E402
 from lms_risk.extensions import db  # noqa: E402
 
 
@@ -201,21 +198,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
 
-    tmp = tempfile.TemporaryDirectory()
-    admin = None
-    name = "lmsrisk_bench_continuity"
-    if args.postgres:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        uri = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        uri = f"sqlite:///{tmp.name}/bench.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False,
-                      "TWO_FACTOR_REQUIRED_ROLES": ()})  # the admin signs in with a password
-    logging.getLogger("lms_risk").setLevel(logging.WARNING)  # no log line per request
+    uri, cleanup = bench_database(args.postgres, "lmsrisk_bench_continuity")
+    app = bench_app(uri, TWO_FACTOR_REQUIRED_ROLES=())  # the admin signs in with a password
     rnd = random.Random(7)
     with app.app_context():
         upgrade()
@@ -244,10 +228,9 @@ def main() -> None:
     after = run(app, client, max(3, args.repeat // 4))
     grew = {k: (before[k], after[k]) for k in before if after.get(k) != before[k]}
     print("query counts constant" if not grew else f"QUERY COUNTS GREW: {grew}")
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    tmp.cleanup()
+    with app.app_context():
+        db.engine.dispose()
+    cleanup()
 
 
 if __name__ == "__main__":

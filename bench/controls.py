@@ -23,7 +23,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,10 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from register import PG_ADMIN, measure, seed  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text, update  # noqa: E402
+from register import bench_app, bench_database, measure, seed  # noqa: E402
+from sqlalchemy import insert, select, text, update  # noqa: E402
 
-from lms_risk import create_app  # noqa: E402
 from lms_risk.extensions import db  # noqa: E402
 from lms_risk.timeutil import utcnow  # noqa: E402
 
@@ -162,18 +160,8 @@ def main() -> None:
                                        "PostgreSQL: keep the database lmsrisk_bench_controls")
     args = parser.parse_args()
     rnd = random.Random(7)
-    tmp = tempfile.TemporaryDirectory()
-    admin = None
-    if args.postgres:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench_controls" WITH (FORCE)'))
-            conn.execute(text('CREATE DATABASE "lmsrisk_bench_controls"'))
-        uri = PG_ADMIN.rsplit("/", 1)[0] + "/lmsrisk_bench_controls"
-    else:
-        uri = f"sqlite:///{args.keep or tmp.name + '/bench.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+    uri, cleanup = bench_database(args.postgres, "lmsrisk_bench_controls", args.keep)
+    app = bench_app(uri)
     with app.app_context():
         upgrade()
         seed(args.risks)
@@ -215,12 +203,9 @@ def main() -> None:
             cpu = cpu_ms(client, url, args.repeat)
             print(f"{name:<28} {server:>10.2f} {cpu:>7.2f} {floor:>13.2f} {server / floor:>6.2f} "
                   f"{queries:>8}")
-    if admin is not None and not args.keep:
-        with app.app_context():
-            db.engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench_controls" WITH (FORCE)'))
-    tmp.cleanup()
+    with app.app_context():
+        db.engine.dispose()
+    cleanup()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ SQL that the request ran, replayed straight on the DBAPI cursor (no ORM, no temp
 """
 
 import argparse
+import logging
 import os
 import random
 import statistics
@@ -29,6 +30,35 @@ from lms_risk.extensions import db  # noqa: E402
 
 PG_ADMIN = os.environ.get("LMS_RISK_TEST_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def bench_app(uri: str, **config):
+    """The app as the benchmarks serve it: the test client without CSRF tokens, no log line per
+    request (its formatting would be timed too), ``config`` on top."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False, **config})
+    logging.getLogger("lms_risk").setLevel(logging.WARNING)
+    return app
+
+
+def bench_database(postgres: bool, name: str, keep: str | None = None):
+    """The database a benchmark runs on, as (URI, cleanup): a PostgreSQL database ``name`` made
+    anew (cleanup drops it unless ``keep``), or an SQLite file in a temporary folder (at ``keep``
+    if given, and then left in place)."""
+    if not postgres:
+        tmp = tempfile.TemporaryDirectory()
+        return f"sqlite:///{keep or tmp.name + '/bench.sqlite'}", tmp.cleanup
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def cleanup() -> None:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", cleanup
 
 
 def seed(n: int) -> None:
@@ -147,18 +177,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
 
-    tmp = tempfile.TemporaryDirectory()
-    admin = None
-    if args.postgres:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench" WITH (FORCE)'))
-            conn.execute(text('CREATE DATABASE "lmsrisk_bench"'))
-        uri = PG_ADMIN.rsplit("/", 1)[0] + "/lmsrisk_bench"
-    else:
-        uri = f"sqlite:///{tmp.name}/bench.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+    uri, cleanup = bench_database(args.postgres, "lmsrisk_bench")
+    app = bench_app(uri)
     with app.app_context():
         upgrade()
         start = time.perf_counter()
@@ -180,10 +200,9 @@ def main() -> None:
         for name, url in pages.items():
             server, floor, queries = measure(client, url, args.repeat)
             print(f"{name:<40} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "lmsrisk_bench" WITH (FORCE)'))
-    tmp.cleanup()
+    with app.app_context():
+        db.engine.dispose()
+    cleanup()
 
 
 if __name__ == "__main__":
