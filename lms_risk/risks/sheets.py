@@ -45,13 +45,13 @@ class RegisterSheet(SheetSpec):
 
     def _columns(self, context):
         ref = context["sheet_refs"]
+        # The Lijsten sheet lists the statuses too, in the export and in the blank template.
+        context.setdefault("code_lists", []).extend(
+            ("Status", str(label), code, "") for code, label in STATUS_LABELS.items())
         return register_columns([d.code for d in ref.disciplines], ref.data)
 
     def open(self, book, context):
         columns = self._columns(context)
-        # The Lijsten sheet lists the statuses too.
-        context.setdefault("code_lists", []).extend(
-            ("Status", str(label), code, "") for code, label in STATUS_LABELS.items())
         return book.sheet(SHEET_NAMES[0], [c.column() for c in columns]), columns
 
     def fill(self, handle, context):

@@ -194,3 +194,7 @@ def test_cli_export_and_template(runner, register, tmp_path):
     assert book.sheetnames == ["Register", "Matrix", "Plannen", "Oefeningen", "Lijsten",
                                "Toelichting"]
     assert book["Register"].max_row == 1 and book["Register"]["B1"].value == "Titel"
+    # The Status column's codes are listed in the template as in an export.
+    statuses = [row[2] for row in book["Lijsten"].iter_rows(min_row=2, values_only=True)
+                if row[0] == "Status"]
+    assert statuses and "concept" in statuses
