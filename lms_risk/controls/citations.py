@@ -76,13 +76,17 @@ def _find(references) -> dict[str, Cited]:
             for text, (code, ref) in wanted.items() if code in known}
 
 
-def _links(control_ids) -> dict[tuple[int, int], str]:
-    """{(risk id, control id): kind} of the links of these controls (one query)."""
-    if not control_ids:
+def _links(control_ids, risk_ids) -> dict[tuple[int, int], str]:
+    """{(risk id, control id): kind} of the links between these controls and these risks (one
+    query; for a few risks, a control linked to thousands of others costs nothing here)."""
+    risk_ids = sorted(r for r in risk_ids if r is not None)
+    if not control_ids or not risk_ids:
         return {}
-    return {(r, c): kind for r, c, kind in db.session.execute(
-        select(RiskControl.risk_id, RiskControl.control_id, RiskControl.kind)
-        .where(RiskControl.control_id.in_(sorted(control_ids))))}
+    query = (select(RiskControl.risk_id, RiskControl.control_id, RiskControl.kind)
+             .where(RiskControl.control_id.in_(sorted(control_ids))))
+    if len(risk_ids) <= 500:  # an import citing in thousands of rows reads the controls' links
+        query = query.where(RiskControl.risk_id.in_(risk_ids))
+    return {(r, c): kind for r, c, kind in db.session.execute(query)}
 
 
 def resolve(risk, references: set[str]) -> dict[str, Cited]:
@@ -91,7 +95,7 @@ def resolve(risk, references: set[str]) -> dict[str, Cited]:
     control's implementation is recorded). Four queries whatever the number of citations."""
     found = _find(references)
     ids = {c.control.id for c in found.values() if c.control is not None}
-    links = _links(ids)
+    links = _links(ids, [risk.id])
     refs = refdata()
     keys = [f"v:{v.id}" for v in risk.voorzieningen] + [f"m:{m.id}" for m in risk.meldkamers]
     impls = defaultdict(dict)
@@ -121,7 +125,7 @@ def refused(cited: dict[int | None, set[str]]) -> dict[tuple[int | None, str], s
     planned, which a citation cannot say; linking is a right a scorer may not hold; and an
     import that made links would change more than its preview shows."""
     found = _find({text for texts in cited.values() for text in texts})
-    links = _links({c.control.id for c in found.values() if c.control is not None})
+    links = _links({c.control.id for c in found.values() if c.control is not None}, cited)
     out = {}
     for risk_id, texts in cited.items():
         for text in texts:
