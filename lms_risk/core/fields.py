@@ -434,6 +434,13 @@ def _quick_clean(spec: Field):
     return clean
 
 
+def _required(value):
+    """``Field.clean`` of a required field's value that is clean already."""
+    if value in (None, "", []) or (value.__class__ is str and not value.strip()):
+        raise ValueError(_("vul dit veld in"))
+    return value
+
+
 class FieldSet:
     """An entity's fields, in order, and what is derived from them."""
 
@@ -447,6 +454,11 @@ class FieldSet:
         self._cleaners = [(f.name, _quick_clean(f)) for f in self.fields
                           if type(f).clean is not Field.clean
                           or f.kind in ("text", "longtext") or f.required]
+        # What is left to check of values that are clean already: a required field left empty
+        # (a parser gives "" or None for an empty cell without cleaning it); a field with a
+        # clean() of its own is cleaned as ever.
+        self._on_clean = [(f.name, _required if type(f).clean is Field.clean else f.clean)
+                          for f in self.fields if f.required or type(f).clean is not Field.clean]
 
     def __iter__(self):
         return iter(self.fields)
@@ -463,10 +475,13 @@ class FieldSet:
         spec = self.by_name.get(name)
         return str(spec.label) if spec else name
 
-    def clean(self, data) -> dict[str, str]:
-        """Clean every field of ``data`` in place; {field name: message} for those that fail."""
+    def clean(self, data, *, cleaned: bool = False) -> dict[str, str]:
+        """Clean every field of ``data`` in place; {field name: message} for those that fail.
+        ``cleaned``: every value is clean already, as the fields' parsers give it (an import's
+        cells) or as the register keeps it (read from the database): then only what cleaning
+        refuses beyond that is checked, a required field left empty, with the same message."""
         errors = {}
-        for name, clean in self._cleaners:
+        for name, clean in self._on_clean if cleaned else self._cleaners:
             try:
                 value = getattr(data, name)
                 cleaned = clean(value)

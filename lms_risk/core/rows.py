@@ -1,7 +1,11 @@
 """Reading many rows at once, without an object per row."""
 
-from sqlalchemy import Select
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.engine import Connection
+
+CHUNK = 900  # values per IN list: below SQLite's bound-parameter limit
 
 
 def plain_rows(conn: Connection, statement: Select) -> list[tuple]:
@@ -24,3 +28,18 @@ def plain_rows(conn: Connection, statement: Select) -> list[tuple]:
     for index, processor in convert:
         columns[index] = map(processor, columns[index])
     return list(zip(*columns))
+
+
+def rows_among(conn: Connection, statement: Select, column: ColumnElement, wanted: Collection,
+               *, at: int, whole: bool) -> list[tuple]:
+    """The :func:`plain_rows` of ``statement`` whose ``column`` (the ``at``-th selected one) is
+    one of ``wanted``. ``whole``: read the whole statement once and keep those rows here, which
+    for most of a table costs less than many IN lists of :data:`CHUNK` values (each a statement
+    compiled anew); else a query per chunk with an IN list, for a few among many."""
+    if whole:
+        keep = wanted if isinstance(wanted, (set, frozenset, dict)) else set(wanted)
+        return [row for row in plain_rows(conn, statement) if row[at] in keep]
+    values, rows = list(wanted), []
+    for start in range(0, len(values), CHUNK):
+        rows += plain_rows(conn, statement.where(column.in_(values[start:start + CHUNK])))
+    return rows

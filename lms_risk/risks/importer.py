@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..core.fields import Field
-from ..core.rows import plain_rows
+from ..core.rows import CHUNK, rows_among
 from ..core.workbook import message
 from ..excel.reader import column_letters as column_letter
 from ..excel.workbook import Change, Conflict, SheetPlan, match_columns
 from ..extensions import db
-from .citations import citation_check
+from .citations import RATIONALE, citation_check
 from .columns import register_columns, unknown_discipline
 from .fields import IMPACT_FIELDS, RISK_FIELDS, ImpactData, RiskData
 from .models import DisciplineImpact, Risk, risk_meldkamer, risk_voorziening
@@ -35,7 +35,6 @@ SHEET = "Register"
 SHEET_NAMES = ("Register", "Risicoregister", "Risk register")
 KEY_FIELDS = ("code", "version")  # identify the row; never a change in themselves
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$")
-CHUNK = 900  # codes or ids per query: below SQLite's bound-parameter limit
 
 
 def plan_register(sheet, context: dict) -> SheetPlan:
@@ -117,9 +116,18 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     creates, updates = [], []
     scores_all = all(can_score(user, d.id) for d in refs.disciplines.all)
     current = _current_values([code for _, code, _ in rows], refs)
-    check_citations = citation_check(  # the form's rule, resolved once for the whole sheet
-        (current[code]["id"] if code in current else None,
-         [v for k, v in parsed.items() if k.endswith(".rationale")]) for _, code, parsed in rows)
+    # The form's rule on citations, resolved once for the whole sheet. It refuses only a
+    # rationale that changes, so only those are scanned and checked: {code: changed texts}.
+    rationale_keys = [key for _index, key, _parse in cells if key.endswith(RATIONALE)]
+    edited = {}
+    for _number, code, parsed in rows:
+        stored = current.get(code) or {}
+        texts = [text for key in rationale_keys
+                 if (text := parsed.get(key)) and text != (stored.get(key) or "")]
+        if texts:
+            edited[code] = texts
+    check_citations = citation_check(
+        (current[code]["id"] if code in current else None, texts) for code, texts in edited.items())
     defaults = _defaults(refs)
     list_keys = [key for key, value in defaults.items() if isinstance(value, list)]
     impact_keys = _impact_names(refs)
@@ -156,8 +164,9 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             merged.update({k: existing[k] for k in theirs})
             version = existing["version"]
         data = _risk_data(merged, refs, impact_keys)
-        problems = validate(data, refs)
-        problems.update(check_citations(existing and existing["id"], existing or {}, merged))
+        problems = validate(data, refs, cleaned=True)  # parsed cells, values as stored
+        if code in edited:
+            problems.update(check_citations(existing and existing["id"], existing or {}, merged))
         row_errors = [msg(problem, row=number, column=_letter(seen_keys, key),
                           header=headers.get(key, key), value=merged.get(key))
                       for key, problem in problems.items()]
@@ -249,9 +258,10 @@ def _impact_keys(refs) -> dict[int, list[tuple[str, str, object]]]:
 
 
 def _current_values(codes: list[str], refs) -> dict[str, dict]:
-    """The register's values for these codes, keyed like the columns: plain rows, a few queries
-    per 900 codes, values as the field specification gives them (codes, not ids). Every dict has
-    the same keys in the same order: id, version, meldkamers, voorzieningen, the risk's fields,
+    """The register's values for these codes, keyed like the columns: plain rows, one query per
+    table (or per table and 900 codes, when they are a few among many), values as the field
+    specification gives them (codes, not ids), archived risks included. Every dict has the same
+    keys in the same order: id, version, meldkamers, voorzieningen, the risk's fields,
     then each discipline's impact fields; and, for the update, the derived columns as stored
     (``_risk``: {column: value}, ``_impacts``: {discipline code: {column: value}})."""
     found: dict[str, dict] = {}
@@ -282,30 +292,30 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
              for table_, column, name in ((risk_meldkamer, "meldkamer_id", "meldkamers"),
                                           (risk_voorziening, "voorziening_id", "voorzieningen"))]
     conn = db.session.connection()
-    for start in range(0, len(codes), CHUNK):
-        chunk = codes[start : start + CHUNK]
-        ids = []
-        for r in plain_rows(conn, select(*columns).where(table.c.code.in_(chunk))):
-            row = list(r[3:derived_at])
-            for at, ids_ in refs_at:
-                row[at] = ids_.get(row[at])
-            values = {"id": r[0], "version": r[2], "meldkamers": [], "voorzieningen": [],
-                      **dict(zip(names, row)), **empty_impacts,
-                      "_risk": dict(zip(RISK_DERIVED, r[derived_at:])), "_impacts": {}}
-            found[r[1]] = values
-            by_id[r[0]] = values
-            ids.append(r[0])
-        if not ids:
-            continue
-        for i in plain_rows(conn, select(*impact_columns).where(impacts.c.risk_id.in_(ids))):
-            values = by_id[i[0]]
-            values.update(zip(impact_keys[i[1]], i[2:impact_derived_at]))
-            values["_impacts"][code_of_discipline[i[1]]] = dict(zip(IMPACT_DERIVED,
-                                                                    i[impact_derived_at:]))
-        for name, risk_column, item_column, items in links:
-            for risk_id, item_id in plain_rows(
-                    conn, select(risk_column, item_column).where(risk_column.in_(ids))):
-                by_id[risk_id][name].append(items[item_id].code)
+    # Most of the register (the usual re-import of an export): each table read once, whole.
+    whole = len(codes) > CHUNK and 2 * len(codes) >= conn.execute(
+        select(func.count()).select_from(table)).scalar()
+    for r in rows_among(conn, select(*columns), table.c.code, codes, at=1, whole=whole):
+        row = list(r[3:derived_at])
+        for at, ids_ in refs_at:
+            row[at] = ids_.get(row[at])
+        values = {"id": r[0], "version": r[2], "meldkamers": [], "voorzieningen": [],
+                  **dict(zip(names, row)), **empty_impacts,
+                  "_risk": dict(zip(RISK_DERIVED, r[derived_at:])), "_impacts": {}}
+        found[r[1]] = values
+        by_id[r[0]] = values
+    if not by_id:
+        return found
+    for i in rows_among(conn, select(*impact_columns), impacts.c.risk_id, by_id, at=0,
+                        whole=whole):
+        values = by_id[i[0]]
+        values.update(zip(impact_keys[i[1]], i[2:impact_derived_at]))
+        values["_impacts"][code_of_discipline[i[1]]] = dict(zip(IMPACT_DERIVED,
+                                                                i[impact_derived_at:]))
+    for name, risk_column, item_column, items in links:
+        for risk_id, item_id in rows_among(conn, select(risk_column, item_column), risk_column,
+                                           by_id, at=0, whole=whole):
+            by_id[risk_id][name].append(items[item_id].code)
     for values in by_id.values():
         values["meldkamers"].sort()
         values["voorzieningen"].sort()

@@ -61,11 +61,14 @@ class ScorePermissionError(Exception):
         self.fields = list(fields)
 
 
-def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
+def validate(data: RiskData, refs: RefData | None = None, *, cleaned: bool = False) \
+        -> dict[str, str]:
     """Clean ``data`` in place by the field specification and check the risk's own rules.
-    Returns {field key: message}; per-discipline keys look like "AMB.netto_impact"."""
+    Returns {field key: message}; per-discipline keys look like "AMB.netto_impact".
+    ``cleaned``: every value is clean already (the import's: its cells as the fields' parsers
+    give them, the rest as the register keeps them), so not cleaned again (``FieldSet.clean``)."""
     refs = refs or refdata()
-    errors = RISK_FIELDS.clean(data)
+    errors = RISK_FIELDS.clean(data, cleaned=cleaned)
     errors.update(_check_codes(_RISK_REF_FIELDS, data, refs))
     for name in SCORE_FIELDS:
         if name not in errors and getattr(data, name) not in _scale(refs, RISK_FIELDS[name]):
@@ -81,9 +84,9 @@ def validate(data: RiskData, refs: RefData | None = None) -> dict[str, str]:
             errors["impacts"] = str(ERROR_MESSAGES["unknown_discipline"])
             continue
         keys = _impact_key(code)
-        cleaned = IMPACT_FIELDS.clean(impact)
-        if cleaned:
-            errors.update({keys[k]: v for k, v in cleaned.items()})
+        refused = IMPACT_FIELDS.clean(impact, cleaned=cleaned)
+        if refused:
+            errors.update({keys[k]: v for k, v in refused.items()})
         bruto, netto = impact.bruto_impact, impact.netto_impact
         if not impact.applies:
             if bruto not in (None, "") or netto not in (None, ""):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from flask_babel import gettext as _
 
+from ..core.rows import rows_among
 from ..core.workbook import message
 from ..excel.reader import column_letters
 from ..excel.workbook import SheetSpec, match_columns
@@ -77,10 +78,9 @@ def _refuse_archived(plan, sheet, context) -> None:
     edited (restore it first), not by the form and not by a workbook. Unchanged rows stay
     unchanged, so an export of archived risks re-imports as zero changes."""
     codes = [change.code for change in plan.changed]
-    archived = set()
-    for start in range(0, len(codes), CHUNK):
-        archived.update(db.session.scalars(select(Risk.code).where(
-            Risk.code.in_(codes[start:start + CHUNK]), Risk.archived_at.is_not(None))))
+    archived = {code for code, in rows_among(
+        db.session.connection(), select(Risk.code).where(Risk.archived_at.is_not(None)),
+        Risk.__table__.c.code, codes, at=0, whole=len(codes) > CHUNK)}
     if not archived:
         return
     refs = context["refs"]
