@@ -155,13 +155,18 @@ def offer(risk) -> list[tuple[str, str]]:
 
 
 def citing_risks(control: Control) -> list[tuple[Risk, list[str]]]:
-    """The risks in the register whose rationale cites ``control``, with the codes of the
-    disciplines whose rationale does, most urgent first (one query)."""
+    """The risks linked to ``control`` whose rationale cites it, with the codes of the
+    disciplines whose rationale does, most urgent first (one query). Only linked risks are
+    searched: a citation is saved only with the link (:func:`refused`), so this reads the
+    rationales of a control's few risks, not the whole register's; a risk unlinked after citing
+    shows its citation as not linked on its own page."""
     if not control.ref_id:
         return []
     text = reference(control.framework.code, control.ref_id)
     rows = db.session.execute(
         select(Risk, DisciplineImpact.discipline_id, DisciplineImpact.rationale)
+        .join(RiskControl, (RiskControl.risk_id == Risk.id)
+              & (RiskControl.control_id == control.id))
         .join(DisciplineImpact, DisciplineImpact.risk_id == Risk.id)
         .where(DisciplineImpact.rationale.icontains(text, autoescape=True),
                Risk.archived_at.is_(None))
