@@ -211,7 +211,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             (headers[key], _show(key, existing[key], refs), _show(key, merged[key], refs))
             for key in changed]))
         existing["code"] = code  # the plan's own copy of the register's values
-        updates.append((existing, data))
+        updates.append((existing, data, changed))
 
     def apply() -> None:
         reason = f"import {filename}"

@@ -241,12 +241,19 @@ def data_snapshot(data: RiskData) -> dict:
     return snap
 
 
-def _changes(current: dict, data: RiskData, codes) -> tuple[dict, dict]:
+_RISK_SNAPPER = dict(_RISK_SNAP)
+_IMPACT_SNAPPER = {name: rest for name, *rest in _IMPACT_SNAP}
+
+
+def _changes(current: dict, data: RiskData, codes, keys=None) -> tuple[dict, dict]:
     """What ``data`` changes in a risk whose values the import read as ``current`` (field names
     and "<CODE>.<name>" keys, codes not ids), for the disciplines ``codes``: the audit diff
     {key: [old, new]} in snapshot values, exactly as comparing the two snapshots
     (:func:`data_snapshot`) gives it, and each discipline's (applies, bruto, netto) after the
-    change. One pass, converting only the values that differ."""
+    change. One pass, converting only the values that differ. ``keys``: the only keys that can
+    differ, when the caller knows them (the import compared its cells already)."""
+    if keys is not None:
+        return _changes_among(current, data, codes, keys)
     changes = {}
     get = current.get
     for name, snapper in _RISK_SNAP:
@@ -289,6 +296,45 @@ def _changes(current: dict, data: RiskData, codes) -> tuple[dict, dict]:
                 changes[key] = [old, new]
         scores[code] = (applies, impact.bruto_impact if applies else None,
                         impact.netto_impact if applies else None)
+    return changes, scores
+
+
+def _changes_among(current: dict, data: RiskData, codes, keys) -> tuple[dict, dict]:
+    """:func:`_changes` when only ``keys`` can differ: the others are not compared."""
+    changes = {}
+    get = current.get
+    impacts = data.impacts
+    for key in keys:
+        code, _dot, name = key.rpartition(".")
+        if not code:
+            old, new = get(name), getattr(data, name)
+            snapper = _RISK_SNAPPER[name]
+        else:
+            impact = impacts.get(code)
+            if impact is None:  # left as it is
+                continue
+            snapper, boolean, score = _IMPACT_SNAPPER[name]
+            old = get(key)
+            new = None if score and not impact.applies else getattr(impact, name)
+            if boolean:
+                old, new = bool(old), bool(new)
+        if old == new:
+            continue
+        if snapper is not None:
+            old, new = snapper(old), snapper(new)
+        if old != new:
+            changes[key] = [old, new]
+    scores = {}
+    for code in codes:
+        impact = impacts.get(code)
+        if impact is None:
+            named = _impact_key(code)
+            scores[code] = (bool(get(named["applies"])), get(named["bruto_impact"]),
+                            get(named["netto_impact"]))
+        else:
+            applies = bool(impact.applies)
+            scores[code] = (applies, impact.bruto_impact if applies else None,
+                            impact.netto_impact if applies else None)
     return changes, scores
 
 
@@ -698,7 +744,9 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
 
     ``items``: (current, data) with ``current`` the risk's values as the import reads them
     (``id``, ``version``, field names and "<CODE>.<name>" keys, codes not ids, plus the stored
-    derived columns ``_risk``/``_impacts`` when known: then only those that differ are written).
+    derived columns ``_risk``/``_impacts`` when known: then only those that differ are written,
+    and none are derived again when no score changes); or (current, data, keys) when only those
+    keys can differ (the import compared its cells already).
     Checked and derived as :func:`update_risk` does; written as one executemany UPDATE per set of changed columns, with the version check in
     the WHERE clause (a risk saved meanwhile raises :class:`ConcurrentSaveError`: roll back),
     score changes and one audit event per risk as multi-row inserts. Returns the number changed."""
@@ -709,7 +757,7 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
     now = utcnow()
     disciplines = {d.code: d.id for d in refs.disciplines.all}
     risk_table, impact_table = Risk.__table__, DisciplineImpact.__table__
-    columns = [spec for spec in RISK_FIELDS if spec.kind != "refs"]
+    column_of = {spec.name: spec for spec in RISK_FIELDS if spec.kind != "refs"}
     by_columns: dict[tuple, list] = {}
     impact_rows, score_rows, audit_rows = [], [], []
     link_changes: dict[str, list] = {name: [] for name in LINK_TABLES}
@@ -722,10 +770,10 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
     if not checked:
         cites = citation_check((current["id"], [i.rationale for i in data.impacts.values()])
                                for current, data in items)
-    for current, data in items:
+    for current, data, *keys in items:
         if not checked:  # the import's plan validated (and cleaned) each row already
             _check(data, refs)
-        changes, impacts = _changes(current, data, disciplines)
+        changes, impacts = _changes(current, data, disciplines, keys[0] if keys else None)
         if not scores_all or not checked:  # only what changes counts, as in whole snapshots
             before = {k: old for k, (old, _new) in changes.items()}
             after = {k: new for k, (_old, new) in changes.items()}
@@ -736,42 +784,46 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
         if not changes:
             continue
         risk_id, version = current["id"], current["version"]
-        derived, per_impact = derive(
-            {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, grid)
-        values = {}
-        for spec in columns:
-            if spec.name in changes:
-                value = getattr(data, spec.name)
+        stored, stored_impacts = current.get("_risk"), current.get("_impacts")
+        touched, scored, values = set(), False, {}
+        for key, (old, new) in changes.items():
+            code, dot, name = key.partition(".")
+            if dot:
+                touched.add(code)  # a discipline whose impact row changes
+            elif (spec := column_of.get(key)) is not None:
+                value = getattr(data, key)
                 values[spec.attr] = _ref_id(refs, spec.ref, value) if spec.kind == "ref" else value
-        # Derived values that differ from the stored ones (all of them when those are unknown)
-        stored = current.get("_risk")
-        values.update((k, v) for k, v in derived.items()
-                      if stored is None or k not in stored or stored[k] != v)
+            if key in score_keys:
+                scored = True
+                score_rows.append({"risk_id": risk_id,
+                                   "discipline_id": disciplines[code] if dot else None,
+                                   "field": name if dot else key, "old_value": _str(old),
+                                   "new_value": _str(new), "reason": reason, "user_id": user_id,
+                                   "changed_at": now})
+        if (not scored and stored is not None and stored_impacts is not None
+                and touched <= stored_impacts.keys()):
+            # The same scores give what is stored (a change of the grid re-derives every risk):
+            # only the impact rows whose own fields changed are written.
+            per_impact, rows_of = stored_impacts, touched
+        else:
+            derived, per_impact = derive(
+                {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, grid)
+            # Derived values that differ from the stored ones (all of them when those are
+            # unknown); an impact row whose derived values no longer match (as after a change of
+            # likelihood) is written too.
+            values.update((k, v) for k, v in derived.items()
+                          if stored is None or k not in stored or stored[k] != v)
+            rows_of = [code for code in disciplines if code in touched or stored_impacts is None
+                       or (code in stored_impacts and stored_impacts[code] != per_impact[code])]
         row = {"b_id": risk_id, "b_version": version, "version": version + 1, "updated_at": now,
                "updated_by_id": user_id, **values}
         by_columns.setdefault(tuple(sorted(values)), []).append(row)
-        stored_impacts = current.get("_impacts")
-        touched = {key.partition(".")[0] for key in changes if "." in key}  # disciplines
-        for code, d_id in disciplines.items():
-            # An impact row is written when one of its fields changed or when its derived values
-            # (likelihood × impact) no longer match, as after a change of likelihood.
-            if code not in touched and not (
-                    stored_impacts is None
-                    or (code in stored_impacts and stored_impacts[code] != per_impact[code])):
-                continue
+        for code in rows_of:
             applies, bruto, netto = impacts[code]
-            impact_rows.append({"b_risk": risk_id, "b_discipline": d_id, "applies": applies,
-                                "bruto_impact": bruto, "netto_impact": netto,
+            impact_rows.append({"b_risk": risk_id, "b_discipline": disciplines[code],
+                                "applies": applies, "bruto_impact": bruto, "netto_impact": netto,
                                 "rationale": data.impacts[code].rationale or "",
                                 **per_impact[code]})
-        for key, (old, new) in changes.items():
-            if key in score_keys:
-                code = score_keys[key]
-                score_rows.append({"risk_id": risk_id,
-                                   "discipline_id": disciplines[code] if code else None,
-                                   "field": key.rpartition(".")[2], "old_value": _str(old),
-                                   "new_value": _str(new), "reason": reason, "user_id": user_id,
-                                   "changed_at": now})
         for name in LINK_TABLES:
             if name in changes:
                 link_changes[name].append((risk_id, getattr(data, name)))
