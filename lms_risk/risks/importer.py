@@ -263,9 +263,9 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     specification gives them (codes, not ids), archived risks included. Every dict has the same
     keys in the same order: id, version, meldkamers, voorzieningen, the risk's fields,
     then each discipline's impact fields; and, for the update, the derived columns as stored
-    (``_risk``: {column: value}, ``_impacts``: {discipline code: {column: value}})."""
+    (``_risk``: {column: value}, ``_impacts``: {discipline code: (value, …)} in the order of
+    ``IMPACT_DERIVED``)."""
     found: dict[str, dict] = {}
-    by_id: dict[int, dict] = {}
     plain = [f for f in RISK_FIELDS if f.kind != "refs"]
     table = Risk.__table__
     columns = [table.c.id, table.c.code, table.c.version] + [table.c[f.attr] for f in plain]
@@ -295,30 +295,40 @@ def _current_values(codes: list[str], refs) -> dict[str, dict]:
     # Most of the register (the usual re-import of an export): each table read once, whole.
     whole = len(codes) > CHUNK and 2 * len(codes) >= conn.execute(
         select(func.count()).select_from(table)).scalar()
+    # Each risk's values as one flat list, in the order of ``keys``, made into a dict at the end:
+    # a slice per impact row instead of a dict update.
+    order = [d.id for d in refs.disciplines.all]
+    width = len(IMPACT_FIELDS.fields)
+    slot = {d_id: 4 + len(names) + k * width for k, d_id in enumerate(order)}
+    keys = ["id", "version", "meldkamers", "voorzieningen", *names,
+            *(key for d_id in order for key in impact_keys[d_id]), "_risk", "_impacts"]
+    empties = [empty_impacts[key] for d_id in order for key in impact_keys[d_id]]
+    flat: dict[int, list] = {}
+    codes_of: dict[int, str] = {}
     for r in rows_among(conn, select(*columns), table.c.code, codes, at=1, whole=whole):
-        row = list(r[3:derived_at])
+        row = [r[0], r[2], [], [], *r[3:derived_at], *empties,
+               dict(zip(RISK_DERIVED, r[derived_at:])), {}]
         for at, ids_ in refs_at:
-            row[at] = ids_.get(row[at])
-        values = {"id": r[0], "version": r[2], "meldkamers": [], "voorzieningen": [],
-                  **dict(zip(names, row)), **empty_impacts,
-                  "_risk": dict(zip(RISK_DERIVED, r[derived_at:])), "_impacts": {}}
-        found[r[1]] = values
-        by_id[r[0]] = values
-    if not by_id:
+            row[4 + at] = ids_.get(row[4 + at])
+        flat[r[0]] = row
+        codes_of[r[0]] = r[1]
+    if not flat:
         return found
-    for i in rows_among(conn, select(*impact_columns), impacts.c.risk_id, by_id, at=0,
+    end = len(keys) - 1  # the position of _impacts
+    for i in rows_among(conn, select(*impact_columns), impacts.c.risk_id, flat, at=0,
                         whole=whole):
-        values = by_id[i[0]]
-        values.update(zip(impact_keys[i[1]], i[2:impact_derived_at]))
-        values["_impacts"][code_of_discipline[i[1]]] = dict(zip(IMPACT_DERIVED,
-                                                                i[impact_derived_at:]))
-    for name, risk_column, item_column, items in links:
+        row = flat[i[0]]
+        at = slot[i[1]]
+        row[at:at + width] = i[2:impact_derived_at]
+        row[end][code_of_discipline[i[1]]] = i[impact_derived_at:]  # as IMPACT_DERIVED
+    for position, (_name, risk_column, item_column, items) in enumerate(links, 2):
         for risk_id, item_id in rows_among(conn, select(risk_column, item_column), risk_column,
-                                           by_id, at=0, whole=whole):
-            by_id[risk_id][name].append(items[item_id].code)
-    for values in by_id.values():
-        values["meldkamers"].sort()
-        values["voorzieningen"].sort()
+                                           flat, at=0, whole=whole):
+            flat[risk_id][position].append(items[item_id].code)
+    for risk_id, row in flat.items():
+        row[2].sort()
+        row[3].sort()
+        found[codes_of[risk_id]] = dict(zip(keys, row))
     return found
 
 

@@ -18,7 +18,7 @@ from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELD
 from .labels import ERROR_MESSAGES
 from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
 from .permissions import can_archive_risks, can_delete_risks, can_restore_risks, can_score
-from .scoring import apply_scores, derive
+from .scoring import IMPACT_DERIVED, apply_scores, derive
 
 
 class RiskError(Exception):
@@ -744,7 +744,8 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
 
     ``items``: (current, data) with ``current`` the risk's values as the import reads them
     (``id``, ``version``, field names and "<CODE>.<name>" keys, codes not ids, plus the stored
-    derived columns ``_risk``/``_impacts`` when known: then only those that differ are written,
+    derived columns when known, ``_risk`` {column: value} and ``_impacts`` {discipline code:
+    values in the order of ``IMPACT_DERIVED``}: then only those that differ are written,
     and none are derived again when no score changes); or (current, data, keys) when only those
     keys can differ (the import compared its cells already).
     Checked and derived as :func:`update_risk` does; written as one executemany UPDATE per set of changed columns, with the version check in
@@ -804,7 +805,9 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
                 and touched <= stored_impacts.keys()):
             # The same scores give what is stored (a change of the grid re-derives every risk):
             # only the impact rows whose own fields changed are written.
-            per_impact, rows_of = stored_impacts, touched
+            per_impact = {code: dict(zip(IMPACT_DERIVED, stored_impacts[code]))
+                          for code in touched}
+            rows_of = touched
         else:
             derived, per_impact = derive(
                 {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, grid)
@@ -814,7 +817,8 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
             values.update((k, v) for k, v in derived.items()
                           if stored is None or k not in stored or stored[k] != v)
             rows_of = [code for code in disciplines if code in touched or stored_impacts is None
-                       or (code in stored_impacts and stored_impacts[code] != per_impact[code])]
+                       or (code in stored_impacts and stored_impacts[code]
+                           != tuple(map(per_impact[code].__getitem__, IMPACT_DERIVED)))]
         row = {"b_id": risk_id, "b_version": version, "version": version + 1, "updated_at": now,
                "updated_by_id": user_id, **values}
         by_columns.setdefault(tuple(sorted(values)), []).append(row)
