@@ -70,7 +70,8 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     code_parser = Field("code", "", "Code", "Code", max_length=20).parser(refs)  # trimmed text
     version_parser = _version_parser(refs)
     parsers = {index: (code_parser if column.key == "code" else version_parser
-                       if column.key == "version" else column.parser)
+                       if column.key == "version" else _remembering(column.parser)
+                       if _field_of(column.key).kind in _REPEATING else column.parser)
                for index, column in mapping.items()}
     headers = {c.key: c.header for c in columns}
     code_column = column_letter(seen_keys["code"])
@@ -220,6 +221,31 @@ def plan_register(sheet, context: dict) -> SheetPlan:
 
     plan.apply = apply
     return plan
+
+
+# Field kinds whose columns repeat a handful of values (scores, ja/nee, codes, dates) and whose
+# parsed values are immutable: each distinct cell is parsed once per sheet.
+_REPEATING = frozenset(("int", "bool", "choice", "ref", "date"))
+
+
+def _field_of(key: str):
+    prefix, _dot, name = key.rpartition(".")
+    return (IMPACT_FIELDS if prefix else RISK_FIELDS)[name]
+
+
+def _remembering(parse):
+    """``parse``, each distinct cell (value and type: 1 is not True) parsed once. A refused cell
+    is not kept: it raises again, with its message, wherever it occurs."""
+    seen: dict = {}
+
+    def remembered(value):
+        key = (value.__class__, value)
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = parse(value)
+            return result
+    return remembered
 
 
 MAX_VERSION = 2 ** 31 - 1  # the version column's integer
