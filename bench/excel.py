@@ -14,6 +14,7 @@ Prints, for N risks (default 10,000):
 """
 
 import argparse
+import gc
 import os
 import shutil
 import resource
@@ -253,6 +254,8 @@ def bench_changed_import(dbs: Databases, source_uri: str, n: int, repeat: int, t
         cell = sheet.cell(row=row, column=title)
         cell.value = f"{cell.value} (herzien)"
     book.save(path)
+    del book, sheet  # not kept alive: every garbage collection during the runs would walk it
+    gc.collect()
     data = path.read_bytes()
     ours, floor, ours_cpu, floor_cpu = [], [], [], []
     for attempt in range(repeat):
