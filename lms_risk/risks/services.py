@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..core.fields import Field, clean_text
+from ..core.rows import execute_many
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
@@ -840,11 +841,11 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
                             risk_table.c.version == bindparam("b_version"))
                      .values({n: bindparam(n) for n in ("version", "updated_at", "updated_by_id",
                                                         *names)}))
-        result = db.session.connection().execute(statement, rows)
-        if result.rowcount not in (-1, len(rows)):
+        if execute_many(db.session.connection(), statement, rows) not in (-1, len(rows)):
             raise ConcurrentSaveError("import")
     if impact_rows:
-        db.session.connection().execute(
+        execute_many(
+            db.session.connection(),
             update(impact_table)
             .where(impact_table.c.risk_id == bindparam("b_risk"),
                    impact_table.c.discipline_id == bindparam("b_discipline"))
@@ -861,9 +862,7 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
                 for risk_id, codes in pairs for c in dict.fromkeys(codes)]
         if rows:
             db.session.execute(insert(table), rows)
-    if score_rows:
-        db.session.execute(insert(ScoreChange.__table__), score_rows)
-    if audit_rows:
-        db.session.execute(insert(AuditEvent.__table__), audit_rows)
+    execute_many(db.session.connection(), insert(ScoreChange.__table__), score_rows)
+    execute_many(db.session.connection(), insert(AuditEvent.__table__), audit_rows)
     db.session.expire_all()  # ORM objects loaded before now read the new rows
     return len(audit_rows)
