@@ -70,23 +70,39 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     code_parser = Field("code", "", "Code", "Code", max_length=20).parser(refs)  # trimmed text
     version_parser = _version_parser(refs)
     parsers = {index: (code_parser if column.key == "code" else version_parser
-                       if column.key == "version" else _remembering(column.parser)
-                       if _field_of(column.key).kind in _REPEATING else column.parser)
+                       if column.key == "version" else column.parser)
                for index, column in mapping.items()}
     headers = {c.key: c.header for c in columns}
     code_column = column_letter(seen_keys["code"])
     rows = []
     codes_seen: dict[str, int] = {}
-    cells = [(index, column.key, parsers[index]) for index, column in mapping.items()]
     width = max(mapping) + 1
-    for number, values in sheet.rows:
-        if len(values) < width:
-            values = values + [None] * (width - len(values))
-        parsed, ok = {}, True
-        try:  # the usual row: every cell parses
-            for index, key, parse in cells:
-                parsed[key] = parse(values[index])
-        except ValueError:  # again, cell by cell, naming each one that does not
+    sheet_rows = [(number, values if len(values) >= width else
+                   values + [None] * (width - len(values))) for number, values in sheet.rows]
+    keys = [column.key for column in mapping.values()]
+    # Column by column: each distinct cell of a column that repeats a handful of values (scores,
+    # ja/nee, codes, dates) is parsed once. A cell that does not parse sends its row to the
+    # cell-by-cell pass below, which names every such cell of the row.
+    columns_parsed, refused = [], set()
+    for index, key in zip(mapping, keys):
+        parse = parsers[index]
+        cells = [values[index] for _number, values in sheet_rows]
+        if key not in KEY_FIELDS and _field_of(key).kind in _REPEATING:
+            typed = list(zip(map(type, cells), cells))  # 1 is not True, nor 1.0
+            table = {cell: _parsed_or_refused(parse, cell[1]) for cell in set(typed)}
+            parsed_cells = list(map(table.__getitem__, typed))
+            any_refused = _REFUSED in table.values()  # (identity first: never another value)
+        else:
+            parsed_cells = [_parsed_or_refused(parse, cell) for cell in cells]
+            any_refused = _REFUSED in parsed_cells
+        if any_refused:
+            refused.update(at for at, value in enumerate(parsed_cells) if value is _REFUSED)
+        columns_parsed.append(parsed_cells)
+    for at, ((number, values), row_parsed) in enumerate(zip(sheet_rows, zip(*columns_parsed))):
+        ok = True
+        if at not in refused:  # the usual row: every cell parses
+            parsed = dict(zip(keys, row_parsed))
+        else:  # again, cell by cell, naming each one that does not
             parsed = {}
             for index, column in mapping.items():
                 value = values[index]
@@ -119,7 +135,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
     current = _current_values([code for _, code, _ in rows], refs)
     # The form's rule on citations, resolved once for the whole sheet. It refuses only a
     # rationale that changes, so only those are scanned and checked: {code: changed texts}.
-    rationale_keys = [key for _index, key, _parse in cells if key.endswith(RATIONALE)]
+    rationale_keys = [key for key in keys if key.endswith(RATIONALE)]
     edited = {}
     for _number, code, parsed in rows:
         stored = current.get(code) or {}
@@ -224,7 +240,7 @@ def plan_register(sheet, context: dict) -> SheetPlan:
 
 
 # Field kinds whose columns repeat a handful of values (scores, ja/nee, codes, dates) and whose
-# parsed values are immutable: each distinct cell is parsed once per sheet.
+# parsed values are immutable: each distinct cell is parsed once per sheet (and shared by its rows).
 _REPEATING = frozenset(("int", "bool", "choice", "ref", "date"))
 
 
@@ -233,19 +249,14 @@ def _field_of(key: str):
     return (IMPACT_FIELDS if prefix else RISK_FIELDS)[name]
 
 
-def _remembering(parse):
-    """``parse``, each distinct cell (value and type: 1 is not True) parsed once. A refused cell
-    is not kept: it raises again, with its message, wherever it occurs."""
-    seen: dict = {}
+_REFUSED = object()  # a cell that its parser refused
 
-    def remembered(value):
-        key = (value.__class__, value)
-        try:
-            return seen[key]
-        except KeyError:
-            result = seen[key] = parse(value)
-            return result
-    return remembered
+
+def _parsed_or_refused(parse, cell):
+    try:
+        return parse(cell)
+    except ValueError:
+        return _REFUSED
 
 
 MAX_VERSION = 2 ** 31 - 1  # the version column's integer
