@@ -459,6 +459,7 @@ class FieldSet:
         # clean() of its own is cleaned as ever.
         self._on_clean = [(f.name, _required if type(f).clean is Field.clean else f.clean)
                           for f in self.fields if f.required or type(f).clean is not Field.clean]
+        self.checks_clean_values = bool(self._on_clean)  # else clean(cleaned=True) finds nothing
 
     def __iter__(self):
         return iter(self.fields)

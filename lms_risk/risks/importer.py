@@ -93,8 +93,10 @@ def plan_register(sheet, context: dict) -> SheetPlan:
             parsed_cells = list(map(table.__getitem__, typed))
             any_refused = _REFUSED in table.values()  # (identity first: never another value)
         else:
-            parsed_cells = [_parsed_or_refused(parse, cell) for cell in cells]
-            any_refused = _REFUSED in parsed_cells
+            try:  # the usual column: every cell parses
+                parsed_cells, any_refused = [parse(cell) for cell in cells], False
+            except ValueError:
+                parsed_cells, any_refused = [_parsed_or_refused(parse, cell) for cell in cells], True
         if any_refused:
             refused.update(at for at, value in enumerate(parsed_cells) if value is _REFUSED)
         columns_parsed.append(parsed_cells)

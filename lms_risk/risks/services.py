@@ -80,13 +80,13 @@ def validate(data: RiskData, refs: RefData | None = None, *, cleaned: bool = Fal
     known = refs.disciplines.by_code
     bruto_scale = _scale(refs, IMPACT_FIELDS["bruto_impact"])
     netto_scale = _scale(refs, IMPACT_FIELDS["netto_impact"])
+    clean_impacts = not cleaned or IMPACT_FIELDS.checks_clean_values
     for code, impact in data.impacts.items():
         if code not in known:
             errors["impacts"] = str(ERROR_MESSAGES["unknown_discipline"])
             continue
-        keys = _impact_key(code)
-        refused = IMPACT_FIELDS.clean(impact, cleaned=cleaned)
-        if refused:
+        keys = _IMPACT_KEY.get(code) or _impact_key(code)
+        if clean_impacts and (refused := IMPACT_FIELDS.clean(impact, cleaned=cleaned)):
             errors.update({keys[k]: v for k, v in refused.items()})
         bruto, netto = impact.bruto_impact, impact.netto_impact
         if not impact.applies:
@@ -301,7 +301,8 @@ def _changes(current: dict, data: RiskData, codes, keys=None) -> tuple[dict, dic
 
 
 def _changes_among(current: dict, data: RiskData, codes, keys) -> tuple[dict, dict]:
-    """:func:`_changes` when only ``keys`` can differ: the others are not compared."""
+    """:func:`_changes` when only ``keys`` can differ: the others are not compared. The scores
+    are left to the caller, who needs them only for what it derives or writes."""
     changes = {}
     get = current.get
     impacts = data.impacts
@@ -325,7 +326,13 @@ def _changes_among(current: dict, data: RiskData, codes, keys) -> tuple[dict, di
             old, new = snapper(old), snapper(new)
         if old != new:
             changes[key] = [old, new]
+    return changes, None  # the scores: only where needed (:func:`_impact_scores`)
+
+
+def _impact_scores(current: dict, data: RiskData, codes) -> dict:
+    """Each discipline's (applies, bruto, netto) after the change, as :func:`_changes` gives."""
     scores = {}
+    get, impacts = current.get, data.impacts
     for code in codes:
         impact = impacts.get(code)
         if impact is None:
@@ -336,7 +343,7 @@ def _changes_among(current: dict, data: RiskData, codes, keys) -> tuple[dict, di
             applies = bool(impact.applies)
             scores[code] = (applies, impact.bruto_impact if applies else None,
                             impact.netto_impact if applies else None)
-    return changes, scores
+    return scores
 
 
 def _empty_text(spec, value):
@@ -809,7 +816,11 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
             per_impact = {code: dict(zip(IMPACT_DERIVED, stored_impacts[code]))
                           for code in touched}
             rows_of = touched
+            if impacts is None:
+                impacts = _impact_scores(current, data, touched)
         else:
+            if impacts is None:
+                impacts = _impact_scores(current, data, disciplines)
             derived, per_impact = derive(
                 {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, grid)
             # Derived values that differ from the stored ones (all of them when those are
