@@ -298,25 +298,15 @@ def plan_plans(sheet, context) -> SheetPlan:
     columns = plan_columns(refs)
     headers = {c.key: c.header for c in columns}
     rows, letters = _read(sheet, columns, plan, name)
-    codes = [p["code"] for _n, p in rows if p.get("code")]
-    existing = {p.code: p for p in db.session.scalars(
-        select(Plan).where(Plan.code.in_(codes)).options(
-            selectinload(Plan.steps), selectinload(Plan.risks), selectinload(Plan.bia)))} \
-        if codes else {}
-    wanted_bias = {p["bia"] for _n, p in rows if p.get("bia")}
-    wanted_risks = {c for _n, p in rows for c in p.get("risks") or ()}
-    bias = {b.code: b for b in db.session.scalars(select(Bia).where(
-        Bia.code.in_(wanted_bias)))} if wanted_bias else {}
-    risks = {r.code: r for r in db.session.scalars(select(Risk).where(
-        Risk.code.in_(wanted_risks)))} if wanted_risks else {}
+    existing = _by_code(Plan, {p.get("code") for _n, p in rows}, selectinload(Plan.steps),
+                        selectinload(Plan.risks), selectinload(Plan.bia))
+    bias = _by_code(Bia, {p.get("bia") for _n, p in rows})
+    risks = _by_code(Risk, {c for _n, p in rows for c in p.get("risks") or ()})
     work = []
     for number, parsed in rows:
         code = parsed.get("code")
         current = existing.get(code) if code else None
-
-        def err(text, key="code", number=number):
-            plan.errors.append(message(text, sheet=name, row=number, column=letters.get(key),
-                                       header=headers.get(key, key)))
+        err = _row_errors(plan, name, number, letters, headers)
 
         if code and current is None:
             err(_("plan %(code)s bestaat niet; laat de code leeg voor een nieuw plan",
@@ -420,6 +410,24 @@ def _show(value):
     return value
 
 
+def _by_code(model, codes, *options) -> dict:
+    """{code: object} of the rows of ``model`` whose code is among ``codes`` (blanks ignored):
+    one query, none when there is nothing to look for."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return {}
+    return {o.code: o for o in db.session.scalars(
+        select(model).where(model.code.in_(codes)).options(*options))}
+
+
+def _row_errors(plan: SheetPlan, name: str, number: int, letters: dict, headers: dict):
+    """``err(text, key="code")``: a message on row ``number``'s cell of the column ``key``."""
+    def err(text, key="code"):
+        plan.errors.append(message(text, sheet=name, row=number, column=letters.get(key),
+                                   header=headers.get(key, key)))
+    return err
+
+
 def plan_exercises(sheet, context) -> SheetPlan:
     user, refs = context["user"], context["refs"]
     name = sheet.name or EXERCISE_SHEET[0]
@@ -427,21 +435,14 @@ def plan_exercises(sheet, context) -> SheetPlan:
     columns = exercise_columns(refs)
     headers = {c.key: c.header for c in columns}
     rows, letters = _read(sheet, columns, plan, name)
-    codes = [p["code"] for _n, p in rows if p.get("code")]
-    existing = {e.code: e for e in db.session.scalars(
-        select(Exercise).where(Exercise.code.in_(codes)).options(
-            selectinload(Exercise.findings), selectinload(Exercise.plan)))} if codes else {}
-    plan_codes = {p.get("plan") for _n, p in rows if p.get("plan")}
-    plans = {p.code: p for p in db.session.scalars(select(Plan).where(
-        Plan.code.in_(plan_codes)))} if plan_codes else {}
+    existing = _by_code(Exercise, {p.get("code") for _n, p in rows},
+                        selectinload(Exercise.findings), selectinload(Exercise.plan))
+    plans = _by_code(Plan, {p.get("plan") for _n, p in rows})
     work = []
     for number, parsed in rows:
         code = parsed.get("code")
         current = existing.get(code) if code else None
-
-        def err(text, key="code", number=number):
-            plan.errors.append(message(text, sheet=name, row=number, column=letters.get(key),
-                                       header=headers.get(key, key)))
+        err = _row_errors(plan, name, number, letters, headers)
 
         if code and current is None:
             err(_("oefening %(code)s bestaat niet; laat de code leeg voor een nieuwe oefening",
