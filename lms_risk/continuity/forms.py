@@ -53,13 +53,14 @@ def plan_data(form) -> PlanData:
 
 
 def form_revision(form) -> int | None:
-    """The revision a plan's form was opened at (None: a form without one)."""
+    """The revision a plan's or an exercise's form was opened at (None: a form without one)."""
     value = (form.revision.data or "").strip()
     return int(value) if value.isdigit() else None
 
 
 def make_exercise_form(refs, **kwargs):
     class ExerciseForm(_Base):
+        revision = HiddenField()  # the exercise's revision the form was opened at
         findings = TextAreaField(_l("Bevindingen"), validators=[Optional()],
                                  description=_l("Eén bevinding per regel."))
 
@@ -70,6 +71,7 @@ def make_exercise_form(refs, **kwargs):
 def exercise_values(exercise, refs) -> dict:
     data = EXERCISE_FIELDS.values(exercise, refs)
     data["findings"] = "\n".join(f.description for f in exercise.findings)
+    data["revision"] = exercise.revision
     return data
 
 

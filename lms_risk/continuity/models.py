@@ -142,10 +142,15 @@ class Exercise(db.Model):
     result: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Counts every saved change, as a plan's revision does: a change made from an older one is
+    # refused; one that slips past that check fails on the UPDATE's condition.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     plan: Mapped[Plan] = relationship(back_populates="exercises")
     findings: Mapped[list["Finding"]] = relationship(
         back_populates="exercise", order_by="Finding.position", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
 
 class Finding(db.Model):

@@ -46,6 +46,16 @@ class StalePlanError(PlanError):
             code=plan.code, now=plan.revision, then=expected)})
 
 
+class StaleExerciseError(PlanError):
+    """The change was made from an older revision of the exercise: someone saved it since."""
+
+    def __init__(self, exercise, expected):
+        super().__init__({"revision": _(
+            "Oefening %(code)s is intussen door iemand anders opgeslagen (versie %(now)s; u "
+            "werkte vanaf versie %(then)s). Open de oefening opnieuw en breng uw wijziging "
+            "opnieuw aan.", code=exercise.code, now=exercise.revision, then=expected)})
+
+
 def _plan_changed(action: str, plan: Plan, user, changes: dict) -> None:
     """A saved change of the plan: its revision counts it, the audit trail records it."""
     plan.revision += 1
@@ -266,8 +276,13 @@ def record_exercise(plan: Plan, data: ExerciseData, user, refs=None) -> Exercise
     return exercise
 
 
-def update_exercise(exercise: Exercise, data: ExerciseData, user, refs=None) -> dict:
+def update_exercise(exercise: Exercise, data: ExerciseData, user, refs=None,
+                    expected_revision: int | None = None) -> dict:
+    """Apply ``data``; ``expected_revision``: the revision the change was made from (a form's,
+    an import row's), refused when the exercise has been saved since."""
     refs = refs or refdata()
+    if expected_revision is not None and expected_revision != exercise.revision:
+        raise StaleExerciseError(exercise, expected_revision)
     errors = _exercise_errors(data)
     if errors:
         raise PlanError(errors)
@@ -281,6 +296,8 @@ def update_exercise(exercise: Exercise, data: ExerciseData, user, refs=None) -> 
     changes = {k: [before.get(k), after.get(k)] for k in before.keys() | after.keys()
                if before.get(k) != after.get(k)}
     if changes:
+        exercise.revision += 1
+        db.session.flush()
         record("update", "continuity_exercise", exercise.code, user,
                summary=exercise.plan.title, changes=changes)
     return changes

@@ -5,9 +5,10 @@ rules before anything is written; an unedited export imports as zero changes.
 
 A row is found by its code; a row without a code is a new plan or exercise. Recovery steps and
 findings are one per line in their cell (a step as ``omschrijving | verantwoordelijke | minuten``).
-A changed Plannen row needs the plan's Versie (its revision, as exported): a row made from an
-older revision is refused on that cell, so two imports of one plan cannot overwrite each other
-unnoticed; Planversie (the approved versions' count) is shown and ignored.
+A changed Plannen or Oefeningen row needs the plan's or exercise's Versie (its revision, as
+exported): a row made from an older revision is refused on that cell, so two imports of one plan
+or exercise cannot overwrite each other unnoticed; Planversie (the approved versions' count) is
+shown and ignored.
 """
 
 import re
@@ -121,6 +122,8 @@ def exercise_columns(refs) -> list[SheetColumn]:
             + [_field_column(f, refs) for f in EXERCISE_FIELDS]
             + [SheetColumn("findings", "Bevindingen", "Findings", 50, True, editable=True,
                            parser=parse_lines),
+               SheetColumn("revision", "Versie", "Version", 8, editable=True,
+                           parser=parse_revision),
                SheetColumn("target", "Hersteldoel (min)", "Target (min)", 12),
                SheetColumn("rto", "RTO (min)", "RTO (min)", 10),
                SheetColumn("over_rto", "Boven RTO", "Over RTO", 10)])
@@ -214,7 +217,7 @@ class ExercisesSheet(_ContinuitySheet):
             yield ([exercise.code, plan.code]
                    + [_cell(f, values[f.name], refs) for f in EXERCISE_FIELDS]
                    + ["\n".join(f.description for f in exercise.findings) or None,
-                      plan.target_minutes, verdict.rto,
+                      exercise.revision, plan.target_minutes, verdict.rto,
                       "ja" if verdict.missed_rto else "nee" if verdict.rto else None],
                    {last: {"bg_color": "#FFCDD2"}} if verdict.missed_rto else None)
 
@@ -480,7 +483,7 @@ def plan_exercises(sheet, context) -> SheetPlan:
                 err(denied, "plan")
                 continue
             plan.new.append(Change(number, "", f"{target.code} {data.held_on}"))
-            work.append((None, target, data))
+            work.append((None, target, data, None))
             continue
         before = {**EXERCISE_FIELDS.values(current, refs),
                   "findings": [f.description for f in current.findings]}
@@ -490,19 +493,33 @@ def plan_exercises(sheet, context) -> SheetPlan:
         if not changed:
             plan.unchanged += 1
             continue
+        revision = parsed.get("revision")
+        if revision is None:
+            err(_("de versie van oefening %(code)s ontbreekt: neem de kolom Versie uit de "
+                  "export over, zodat een wijziging van een ander niet ongemerkt wordt "
+                  "overschreven", code=code), "revision")
+            continue
+        if revision != current.revision:
+            err(_("oefening %(code)s is sinds deze export gewijzigd (versie %(now)s, dit "
+                  "bestand: %(then)s); exporteer opnieuw en breng uw wijziging daarin aan",
+                  code=code, now=current.revision, then=revision)
+                if revision < current.revision else
+                _("versie %(then)s is nieuwer dan die van oefening %(code)s (%(now)s)",
+                  code=code, now=current.revision, then=revision), "revision")
+            continue
         if not can_edit_plan(user, target):
             err(denied, "plan")
             continue
         plan.changed.append(Change(number, code, target.title, [
             (headers[k], _show(before[k]), _show(after[k])) for k in changed]))
-        work.append((current, target, data))
+        work.append((current, target, data, revision))
 
     def apply() -> None:
-        for current, target, data in work:
+        for current, target, data, revision in work:
             if current is None:
                 record_exercise(target, data, user, refs=refs)
             else:
-                update_exercise(current, data, user, refs=refs)
+                update_exercise(current, data, user, refs=refs, expected_revision=revision)
 
     plan.apply = apply
     return plan

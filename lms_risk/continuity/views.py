@@ -54,6 +54,7 @@ from .queries import Verdict, age_class, overview, plan_rows, plan_rto, takeover
 from .services import (
     NewRisk,
     PlanError,
+    StaleExerciseError,
     StalePlanError,
     approve_plan,
     create_plan,
@@ -431,7 +432,12 @@ def edit_exercise(code: str):
         form = make_exercise_form(refs)
         if form.validate_on_submit():
             try:
-                changes = update_exercise(exercise, exercise_data(form), current_user, refs=refs)
+                changes = update_exercise(exercise, exercise_data(form), current_user, refs=refs,
+                                          expected_revision=form_revision(form))
+            except StaleExerciseError as error:  # nothing of the form is wrong: said at the top
+                _show_errors(None, error)
+                return render_template("continuity/exercise_form.html", **_ctx(
+                    form=form, plan=plan, exercise=exercise, rto=plan_rto(plan))), 409
             except PlanError as error:
                 _show_errors(form, error)
             else:

@@ -1,15 +1,15 @@
-"""Plans carry a revision: a form or a Plannen row made from an older one is refused, naming
-what to do, instead of silently overwriting someone else's change. The blank import template
-holds the Plannen and Oefeningen sheets."""
+"""Plans and exercises carry a revision: a form or a Plannen or Oefeningen row made from an older
+one is refused, naming what to do, instead of silently overwriting someone else's change. The
+blank import template holds the Plannen and Oefeningen sheets."""
 
 from io import BytesIO
 
 import openpyxl
-from continuity_fixtures import make_plan  # noqa: F401
+from continuity_fixtures import make_exercise, make_plan  # noqa: F401
 
-from lms_risk.continuity.fields import PlanData
+from lms_risk.continuity.fields import ExerciseData, PlanData
 from lms_risk.continuity.models import Plan
-from lms_risk.continuity.services import update_plan
+from lms_risk.continuity.services import update_exercise, update_plan
 from lms_risk.exchange.workbook import apply_import, export_register, export_template, plan_file
 from lms_risk.extensions import db
 from lms_risk.reference.data import refdata
@@ -22,9 +22,10 @@ def _export(user) -> bytes:
     return out.getvalue()
 
 
-def _edit(data: bytes, code: str, edits: dict, drop: str | None = None) -> bytes:
+def _edit(data: bytes, code: str, edits: dict, drop: str | None = None,
+          sheet: str = "Plannen") -> bytes:
     book = openpyxl.load_workbook(BytesIO(data))
-    ws = book["Plannen"]
+    ws = book[sheet]
     columns = {cell.value: cell.column for cell in ws[1]}
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == code)
     for header, value in edits.items():
@@ -132,3 +133,85 @@ def test_the_blank_template_holds_the_plans_and_exercises_sheets(app, users):
     assert not result.refused, [str(m) for m in result.all_errors]
     assert len(sheet.new) == 1
     assert db.session.query(Plan).count() == 0
+
+
+def _exercises_sheet(app, data, user):
+    result = plan_file(data, "oefeningen.xlsx", user, app.config)
+    return result, next(s for s in result.sheets if s.sheet == "Oefeningen")
+
+
+def _change_notes(exercise, notes, user):
+    values = ExerciseData(held_on=exercise.held_on, kind=exercise.kind, result=exercise.result,
+                          achieved_minutes=exercise.achieved_minutes, notes=notes,
+                          findings=[f.description for f in exercise.findings])
+    update_exercise(exercise, values, user, refs=refdata())
+
+
+def test_two_imports_of_one_exercise_export_do_not_overwrite_each_other(app, make_plan,
+                                                                       make_exercise, users):
+    exercise = make_exercise(make_plan("Uitwijk GMS", target=30), achieved=20)
+    export = _export(users["chair"])
+    first, sheet = _exercises_sheet(app, _edit(export, exercise.code, {"Toelichting": "Eerste"},
+                                               sheet="Oefeningen"), users["chair"])
+    assert not first.refused and len(sheet.changed) == 1
+    apply_import(first, users["chair"])
+    db.session.commit()
+    second, sheet = _exercises_sheet(app, _edit(
+        export, exercise.code, {"Hersteltijd (min)": 45}, sheet="Oefeningen"),
+        users["chair"])
+    assert second.refused
+    text = [str(m) for m in second.all_errors]
+    assert any("blad Oefeningen" in t and "rij 2" in t and "Versie" in t and exercise.code in t
+               and "exporteer opnieuw" in t for t in text), text
+    db.session.expire_all()
+    assert (exercise.notes, exercise.achieved_minutes, exercise.revision) == ("Eerste", 20, 2)
+    # exported again: unedited it is no change, edited it saves and counts
+    again = _export(users["chair"])
+    result, sheet = _exercises_sheet(app, again, users["chair"])
+    assert not result.refused and (len(sheet.changed), sheet.unchanged) == (0, 1)
+    result, sheet = _exercises_sheet(app, _edit(
+        again, exercise.code, {"Hersteltijd (min)": 45}, sheet="Oefeningen"),
+        users["chair"])
+    assert not result.refused and len(sheet.changed) == 1
+    apply_import(result, users["chair"])
+    db.session.commit()
+    db.session.expire_all()
+    assert (exercise.achieved_minutes, exercise.revision) == (45, 3)
+
+
+def test_a_changed_exercise_row_without_its_version_is_refused(app, make_plan, make_exercise,
+                                                               users):
+    exercise = make_exercise(make_plan("Uitwijk GMS", target=30))
+    export = _export(users["chair"])
+    result, sheet = _exercises_sheet(app, _edit(export, exercise.code, {}, drop="Versie",
+                                                sheet="Oefeningen"), users["chair"])
+    assert not result.refused and sheet.unchanged == 1
+    result, _sheet = _exercises_sheet(app, _edit(export, exercise.code, {"Toelichting": "Nieuw"},
+                                                 drop="Versie", sheet="Oefeningen"),
+                                      users["chair"])
+    assert result.refused
+    assert any("versie" in str(m) and exercise.code in str(m) for m in result.all_errors)
+
+
+def test_an_exercise_form_opened_before_someone_else_saved_is_refused(client, auth, make_plan,
+                                                                      make_exercise, users):
+    exercise = make_exercise(make_plan("Uitwijk GMS", target=30))
+    auth.login("chair")
+    page = client.get(f"/continuity/exercises/{exercise.code}/edit").get_data(as_text=True)
+    assert f'name="revision" type="hidden" value="{exercise.revision}"' in page
+    opened = exercise.revision
+    _change_notes(exercise, "Door een ander", users["admin"])
+    db.session.commit()
+    form = {"held_on": exercise.held_on.isoformat(), "kind": "tabletop", "result": "geslaagd",
+            "notes": "Mijn toelichting"}
+    stale = client.post(f"/continuity/exercises/{exercise.code}/edit",
+                        data={**form, "revision": opened})
+    assert stale.status_code == 409
+    assert "intussen door iemand anders opgeslagen" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert exercise.notes == "Door een ander"
+    fresh = client.post(f"/continuity/exercises/{exercise.code}/edit",
+                        data={**form, "revision": exercise.revision})
+    assert fresh.status_code == 302
+    db.session.expire_all()
+    assert exercise.notes == "Mijn toelichting" and exercise.revision == opened + 2
