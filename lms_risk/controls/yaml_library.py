@@ -148,10 +148,15 @@ def _line(mark) -> str | None:
     return None if mark is None else mark.line + 1
 
 
+DEEPER_THAN_A_CATALOGUE = _l("het bestand is dieper genest dan een catalogus kan zijn")
+
+
 def _yaml_error(filename: str, error: yaml.YAMLError) -> CatalogueError:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     where = joined(file_where(filename), _l("regel %(line)s", line=_line(mark)) if mark else "")
+    if "nesting depth" in problem:  # libyaml (0.2.5 on) stops deep nesting before our own check
+        return CatalogueError([(where, DEEPER_THAN_A_CATALOGUE)])
     return CatalogueError([(where, _l("dit is geen geldige YAML: %(problem)s", problem=problem))])
 
 
@@ -289,7 +294,7 @@ def _build(filename: str, text: str):
                 root = value
             if kind is not scalar:
                 if len(stack) >= MAX_DEPTH:
-                    refuse(event, _l("het bestand is dieper genest dan een catalogus kan zijn"))
+                    refuse(event, DEEPER_THAN_A_CATALOGUE)
                 stack.append([value, kind is mapping_start, True, None, key])
     except CatalogueError:
         raise
