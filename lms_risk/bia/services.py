@@ -9,9 +9,10 @@ an approved version is frozen; BBN follows from B, I and V through the rule tabl
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..audit.services import record
+from ..core.codes import next_code
 from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
@@ -138,11 +139,7 @@ def version_errors(version: BiaVersion, data: VersionData, grid: dict, config) -
 # --- the subject --------------------------------------------------------------------------------
 
 def _next_code() -> str:
-    count = db.session.scalar(select(func.count(Bia.id))) or 0
-    number = count + 1
-    while db.session.scalar(select(Bia.id).where(Bia.code == f"BIA-{number:03d}")):
-        number += 1
-    return f"BIA-{number:03d}"
+    return next_code("bia", Bia, "BIA-", 3)
 
 
 def create_bia(data: BiaData, user, refs=None) -> Bia:

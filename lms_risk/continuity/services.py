@@ -9,9 +9,10 @@ point at a risk are kept; a finding becomes a risk once.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..audit.services import record
+from ..core.codes import next_code
 from ..extensions import db
 from ..reference.data import refdata
 from ..risks.fields import RiskData
@@ -64,11 +65,6 @@ def _plan_changed(action: str, plan: Plan, user, changes: dict) -> None:
            version=plan.version)
 
 
-def _next_code(model, prefix: str, width: int) -> str:
-    number = (db.session.scalar(select(func.count(model.id))) or 0) + 1
-    while db.session.scalar(select(model.id).where(model.code == f"{prefix}{number:0{width}d}")):
-        number += 1
-    return f"{prefix}{number:0{width}d}"
 
 
 # --- plans --------------------------------------------------------------------------------------
@@ -123,7 +119,7 @@ def create_plan(data: PlanData, user, refs=None) -> Plan:
     errors = _plan_errors(data)
     if errors:
         raise PlanError(errors)
-    plan = Plan(code=_next_code(Plan, "CP-", 3), title="", version=1)
+    plan = Plan(code=next_code("continuity_plan", Plan, "CP-", 3), title="", version=1)
     PLAN_FIELDS.assign(plan, data, refs)
     _assign_steps(plan, data.steps or [])
     db.session.add(plan)
@@ -264,7 +260,7 @@ def record_exercise(plan: Plan, data: ExerciseData, user, refs=None) -> Exercise
     errors = _exercise_errors(data)
     if errors:
         raise PlanError(errors)
-    exercise = Exercise(code=_next_code(Exercise, "OEF-", 4), plan=plan, held_on=data.held_on,
+    exercise = Exercise(code=next_code("continuity_exercise", Exercise, "OEF-", 4), plan=plan, held_on=data.held_on,
                         kind=data.kind)
     EXERCISE_FIELDS.assign(exercise, data, refs)
     _assign_findings(exercise, data.findings or [])

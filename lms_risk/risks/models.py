@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..core.codes import CodeCounter  # noqa: F401  (the register's counter of codes)
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..reference.models import Category, Discipline, Meldkamer, Voorziening
@@ -103,14 +104,6 @@ class Risk(db.Model):
 
     def impact_for(self, discipline_id: int) -> "DisciplineImpact | None":
         return next((i for i in self.impacts if i.discipline_id == discipline_id), None)
-
-
-class CodeCounter(db.Model):
-    """The last number handed out per code series ("risk": R-0001, R-0002, …)."""
-
-    __tablename__ = "code_counter"
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class DisciplineImpact(db.Model):

@@ -9,6 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
+from ..core.codes import CodeCounter
+from ..core.codes import next_code as next_code_in
 from ..core.fields import Field, clean_text
 from ..core.rows import execute_many
 from ..extensions import db
@@ -17,7 +19,7 @@ from ..timeutil import utcnow
 from .citations import citation_check, refused_citations
 from .fields import IMPACT_FIELDS, IMPACT_SCORE_FIELDS, RISK_FIELDS, SCORE_FIELDS, ImpactData, RiskData
 from .labels import ERROR_MESSAGES
-from .models import CodeCounter, DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
+from .models import DisciplineImpact, Risk, ScoreChange, risk_meldkamer, risk_voorziening
 from .permissions import can_archive_risks, can_delete_risks, can_restore_risks, can_score
 from .scoring import IMPACT_DERIVED, apply_scores, derive
 
@@ -131,21 +133,9 @@ CODE_SERIES = "risk"
 
 
 def next_code() -> str:
-    """The next free code: one atomic UPDATE … RETURNING on the counter row. Two creates at once
-    queue on that row (PostgreSQL's row lock, SQLite's write lock) and get different numbers."""
-    table = CodeCounter.__table__
-    while True:
-        number = db.session.execute(
-            update(table).where(table.c.name == CODE_SERIES)
-            .values(value=table.c.value + 1).returning(table.c.value)).scalar()
-        if number is None:  # no counter yet: start after the highest code (once)
-            db.session.execute(insert(table).values(name=CODE_SERIES, value=0))
-            reserve_codes([c for c in db.session.scalars(select(Risk.code))])
-            continue
-        code = f"R-{number:04d}"
-        # A code given explicitly before the counter saw it (reserve_codes) is skipped.
-        if db.session.scalar(select(Risk.id).where(Risk.code == code)) is None:
-            return code
+    """The next free risk code (``core.codes``: one atomic UPDATE … RETURNING on the counter
+    row; a code given explicitly before the counter saw it, as an import's, is skipped)."""
+    return next_code_in(CODE_SERIES, Risk, "R-", 4)
 
 
 def reserve_codes(codes) -> None:
