@@ -13,7 +13,7 @@ from .core.features import Feature
 from .core.forms import EmptyForm
 from .core.menu import home_url, menu_entries
 from .core.urls import safe_next
-from .i18n import current_language, localized
+from .i18n import current_language, install_template_gettext, localized
 
 ERROR_TITLES = {403: _l("Geen toegang"), 404: _l("Niet gevonden"), 413: _l("Bestand te groot"),
                 400: _l("Ongeldig verzoek")}
@@ -71,6 +71,7 @@ def setup(app: Flask) -> None:
     for code, title in ERROR_TITLES.items():
         app.register_error_handler(code, _error_page(code, title))
 
+    install_template_gettext(app)
     app.jinja_env.globals.update(
         localized=localized,
         current_language=current_language,

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import Select
-from markupsafe import escape
+from wtforms.widgets import Select, html_params
+from markupsafe import Markup, escape
 
 from ..i18n import localized
 from .fields import BIA_FIELDS, DEPENDENCY_KIND_LABELS, ROW_FIELDS, VERSION_FIELDS, BiaData, \
@@ -24,17 +24,46 @@ def _choices(pairs) -> list:
 
 
 class LongSelect(Select):
-    """A select of hundreds of options (every BIA): WTForms' own widget, with its option hook
-    writing a plain option (no per-option attributes) in one f-string instead of building
-    attributes and a Markup per option (several times faster for 300 options)."""
+    """A select of hundreds of options (every BIA). Its choices as plain ``(value, label)`` pairs
+    or ``SelectChoice``s without attributes are written straight from the field's list, one
+    f-string per option: WTForms makes two objects per option first and then attributes and a
+    Markup for each (several times slower for 300 options). Anything else goes WTForms' way."""
 
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw or isinstance(choice.value, bool):
-            return super().render_option(choice, **kwargs)
-        selected = " selected" if choice.selected else ""
-        return (f'<option{selected} value="{escape(choice.value)}">'
-                f"{escape(choice.label or choice.value)}</option>")
+    def __call__(self, field, **kwargs):
+        pairs = _plain_pairs(field.choices) if not self.multiple else None
+        if pairs is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = True
+        coerce, data = field.coerce, field.data
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in pairs:
+            selected = " selected" if coerce(value) == data else ""
+            html.append(f'<option{selected} value="{escape(value)}">'
+                        f"{escape(value if label is None else label)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))
+
+
+def _plain_pairs(choices) -> list | None:
+    """``choices`` as (value, label) pairs, or None when one needs more than a plain option."""
+    if not isinstance(choices, list):
+        return None
+    pairs = []
+    for choice in choices:
+        if isinstance(choice, SelectChoice):
+            if choice.render_kw or choice.optgroup:
+                return None
+            choice = (choice.value, choice.label)
+        elif not isinstance(choice, tuple) or len(choice) != 2:
+            return None
+        if isinstance(choice[0], bool):
+            return None
+        pairs.append(choice)
+    return pairs
 
 
 _LEVELS = _choices([(1, "1"), (2, "2"), (3, "3")])
