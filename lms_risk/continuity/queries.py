@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import aliased, load_only
 
 from ..bia.models import Bia, BiaDependency, BiaVersion
+from ..core.rows import plain_rows
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..risks.models import Risk
@@ -20,6 +21,12 @@ from .models import Exercise, Plan, plan_risk
 
 YEAR = 365
 LIST_LIMIT = 50  # rows a list shows on the page; the Excel export has them all
+
+
+def _rows(statement) -> list[tuple]:
+    """The statement's rows as plain tuples, without the ORM's result objects (the overview reads
+    a thousand plans and every BIA and dependency)."""
+    return plain_rows(db.session.connection(), statement)
 
 
 def _latest_version_numbers():
@@ -48,7 +55,7 @@ def current_rtos(bia_ids=None) -> dict[int, int | None]:
     query = select(rto.c.bia_id, rto.c.rto)
     if bia_ids is not None:
         query = query.where(rto.c.bia_id.in_(list(bia_ids)))
-    return dict(db.session.execute(query).all())
+    return dict(_rows(query))
 
 
 def latest_exercise_id(plan_id_column):
@@ -140,9 +147,9 @@ def _limited(query, limit, count=None):
     page can stop after ``limit`` rows of an index, and the count needs no sort (a count riding
     along as a window makes the database build and sort every row)."""
     if limit is None:
-        rows = [tuple(r) for r in db.session.execute(query)]
+        rows = _rows(query)
         return rows, len(rows)
-    rows = [tuple(r) for r in db.session.execute(query.limit(limit))]
+    rows = _rows(query.limit(limit))
     if len(rows) < limit:
         return rows, len(rows)
     if count is None:
@@ -184,10 +191,10 @@ def voorzieningen_without_bia(refs, today: date) -> list[tuple]:
     without a BIA, without an approved BIA version, or whose BIA's review is overdue."""
     approved = (select(BiaVersion.bia_id).where(BiaVersion.approved_at.is_not(None))
                 .group_by(BiaVersion.bia_id).subquery())
-    rows = db.session.execute(
+    rows = _rows(
         select(Bia.voorziening_id, Bia.code, Bia.next_review, approved.c.bia_id)
         .outerjoin(approved, approved.c.bia_id == Bia.id)
-        .where(Bia.voorziening_id.is_not(None)).order_by(Bia.code)).all()
+        .where(Bia.voorziening_id.is_not(None)).order_by(Bia.code))
     by_voorziening: dict[int, list] = {}
     for vid, code, review, approved_id in rows:
         by_voorziening.setdefault(vid, []).append((code, review, approved_id is not None))
@@ -213,17 +220,16 @@ def slow_dependencies(limit=LIST_LIMIT, rtos=None) -> tuple[list, int]:
     """Dependencies that recover slower than the RTO of the BIA depending on them:
     (bia code, subject, rto, dependency name, its recovery time). A dependency on another BIA
     (or on a voorziening that has one) recovers in that BIA's RTO unless a time is given."""
-    bias = {b.id: b for b in db.session.execute(
-        select(Bia.id, Bia.code, Bia.subject, Bia.voorziening_id)).all()}
+    bias = {b[0]: b for b in _rows(select(Bia.id, Bia.code, Bia.subject, Bia.voorziening_id))}
     rtos = current_rtos() if rtos is None else rtos
     by_voorziening = {}
-    for b in bias.values():
-        if b.voorziening_id is not None:
-            by_voorziening.setdefault(b.voorziening_id, b.id)
-    deps = db.session.execute(
+    for b_id, _code, _subject, voorziening_id in bias.values():
+        if voorziening_id is not None:
+            by_voorziening.setdefault(voorziening_id, b_id)
+    deps = _rows(
         select(BiaDependency.bia_id, BiaDependency.kind, BiaDependency.target_bia_id,
                BiaDependency.voorziening_id, BiaDependency.name, BiaDependency.recovery_minutes)
-        .order_by(BiaDependency.bia_id, BiaDependency.id)).all()
+        .order_by(BiaDependency.bia_id, BiaDependency.id))
     out = []
     for bia_id, kind, target_id, voorziening_id, name, minutes in deps:
         own = rtos.get(bia_id)
@@ -235,9 +241,9 @@ def slow_dependencies(limit=LIST_LIMIT, rtos=None) -> tuple[list, int]:
         if minutes is None or minutes <= own:
             continue
         if target is not None and target in bias:
-            name = name or f"{bias[target].code} {bias[target].subject}"
-        out.append((bias[bia_id].code, bias[bia_id].subject, own, name or kind, minutes,
-                    bias[target].code if target in bias else None))
+            name = name or f"{bias[target][1]} {bias[target][2]}"
+        out.append((bias[bia_id][1], bias[bia_id][2], own, name or kind, minutes,
+                    bias[target][1] if target in bias else None))
     out.sort(key=lambda r: (r[0], -r[4]))
     return (out if limit is None else out[:limit]), len(out)
 
@@ -285,7 +291,7 @@ def plan_rows(rtos=None, paired: bool = False) -> list[PlanRow]:
         query = query.where(Plan.meldkamer_id.is_not(None),
                             Plan.fallback_meldkamer_id.is_not(None))
         rtos = {}
-    rows = db.session.execute(query.order_by(Plan.code)).all()
+    rows = _rows(query.order_by(Plan.code))
     rtos = current_rtos() if rtos is None else rtos
     return [PlanRow(p_id, code, title, m, v, f, kind, approved, target, rtos.get(bia_id),
                     last_code, last_date, achieved)
