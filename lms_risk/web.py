@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -13,6 +14,8 @@ from .core.features import Feature
 from .core.forms import EmptyForm
 from .core.menu import home_url, menu_entries
 from .core.urls import safe_next
+from .core.uow import ConcurrentChangeError
+from .extensions import db
 from .i18n import current_language, install_template_gettext, localized
 
 ERROR_TITLES = {403: _l("Geen toegang"), 404: _l("Niet gevonden"), 413: _l("Bestand te groot"),
@@ -70,6 +73,13 @@ def setup(app: Flask) -> None:
 
     for code, title in ERROR_TITLES.items():
         app.register_error_handler(code, _error_page(code, title))
+
+    @app.errorhandler(ConcurrentChangeError)
+    def changed_meanwhile(error):
+        # The unit of work has rolled back already (a raised error never commits).
+        db.session.rollback()
+        return render_template("error.html", code=409, title=_("Intussen gewijzigd"),
+                               description=getattr(error, "message", None)), 409
 
     install_template_gettext(app)
     app.jinja_env.globals.update(

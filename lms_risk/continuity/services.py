@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..core.codes import next_code
+from ..core.uow import ConcurrentChangeError
 from ..extensions import db
 from ..reference.data import refdata
 from ..risks.fields import RiskData
@@ -57,10 +59,35 @@ class StaleExerciseError(PlanError):
             "opnieuw aan.", code=exercise.code, now=exercise.revision, then=expected)})
 
 
+class SavedMeanwhileError(ConcurrentChangeError):
+    """The database refused the write: another save of the plan or exercise committed after this
+    one read it (its revision in the UPDATE no longer matched). The session must be rolled back.
+    ``errors`` as a PlanError's, for a form that shows it; ``message`` for the error page."""
+
+    def __init__(self, exercise: bool, code: str):
+        self.message = _(
+            "Oefening %(code)s is zojuist door iemand anders opgeslagen; er is niets opgeslagen. "
+            "Open de oefening opnieuw en breng uw wijziging opnieuw aan.", code=code) \
+            if exercise else _(
+            "Plan %(code)s is zojuist door iemand anders opgeslagen; er is niets opgeslagen. "
+            "Open het plan opnieuw en breng uw wijziging opnieuw aan.", code=code)
+        super().__init__(self.message)
+        self.errors = {"revision": self.message}
+
+
+def _flush(item) -> None:
+    """Flush the session's changes to ``item`` (a plan or an exercise) and what hangs on it."""
+    exercise, code = isinstance(item, Exercise), item.code  # before: a refused flush expires
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise SavedMeanwhileError(exercise, code) from error
+
+
 def _plan_changed(action: str, plan: Plan, user, changes: dict) -> None:
     """A saved change of the plan: its revision counts it, the audit trail records it."""
     plan.revision += 1
-    db.session.flush()
+    _flush(plan)
     record(action, "continuity_plan", plan.code, user, summary=plan.title, changes=changes,
            version=plan.version)
 
@@ -145,7 +172,7 @@ def update_plan(plan: Plan, data: PlanData, user, refs=None,
     before = plan_snapshot(plan, refs)
     PLAN_FIELDS.assign(plan, data, refs)
     _assign_steps(plan, data.steps)
-    db.session.flush()
+    _flush(plan)
     after = plan_snapshot(plan, refs)
     changes = {k: [before.get(k), after.get(k)] for k in before.keys() | after.keys()
                if before.get(k) != after.get(k)}
@@ -287,13 +314,13 @@ def update_exercise(exercise: Exercise, data: ExerciseData, user, refs=None,
     errors = _assign_findings(exercise, data.findings)
     if errors:
         raise PlanError(errors)
-    db.session.flush()
+    _flush(exercise)
     after = exercise_snapshot(exercise, refs)
     changes = {k: [before.get(k), after.get(k)] for k in before.keys() | after.keys()
                if before.get(k) != after.get(k)}
     if changes:
         exercise.revision += 1
-        db.session.flush()
+        _flush(exercise)
         record("update", "continuity_exercise", exercise.code, user,
                summary=exercise.plan.title, changes=changes)
     return changes
@@ -351,7 +378,7 @@ def _link_finding(finding: Finding, risk, link: str, user) -> None:
     exercise, plan = finding.exercise, finding.exercise.plan
     finding.risk = risk
     finding.link = link
-    db.session.flush()
+    _flush(exercise)
     key = f"finding.{finding.position}"
     record("link", "continuity_exercise", exercise.code, user, summary=finding.description,
            changes={key: [None, risk.code]})

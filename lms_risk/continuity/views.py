@@ -54,6 +54,7 @@ from .queries import Verdict, age_class, overview, plan_rows, plan_rto, takeover
 from .services import (
     NewRisk,
     PlanError,
+    SavedMeanwhileError,
     StaleExerciseError,
     StalePlanError,
     approve_plan,
@@ -263,7 +264,8 @@ def edit_plan(code: str):
             try:
                 changes = update_plan(plan, data, current_user, refs=refs,
                                       expected_revision=form_revision(form))
-            except StalePlanError as error:  # nothing of the form is wrong: said at the top
+            except (StalePlanError, SavedMeanwhileError) as error:  # said at the top
+                db.session.rollback()  # after a refused flush; else nothing was written
                 _show_errors(None, error)
                 return render_template("continuity/plan_form.html", form=form, plan=plan), 409
             except PlanError as error:
@@ -434,7 +436,8 @@ def edit_exercise(code: str):
             try:
                 changes = update_exercise(exercise, exercise_data(form), current_user, refs=refs,
                                           expected_revision=form_revision(form))
-            except StaleExerciseError as error:  # nothing of the form is wrong: said at the top
+            except (StaleExerciseError, SavedMeanwhileError) as error:  # said at the top
+                db.session.rollback()  # after a refused flush; else nothing was written
                 _show_errors(None, error)
                 return render_template("continuity/exercise_form.html", **_ctx(
                     form=form, plan=plan, exercise=exercise, rto=plan_rto(plan))), 409

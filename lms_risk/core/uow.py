@@ -24,6 +24,12 @@ from ..extensions import db
 log = logging.getLogger("lms_risk.uow")
 
 
+class ConcurrentChangeError(Exception):
+    """The database refused a write: another unit of work changed the same row (its version or
+    revision column) after this one read it, and committed first. The session must be rolled
+    back; the work can then be planned again from what is stored now."""
+
+
 def durable(write) -> None:
     """Run ``write()`` after this request's unit of work, whatever its outcome, and commit it."""
     if not has_request_context():

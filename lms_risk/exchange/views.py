@@ -22,7 +22,9 @@ from ..audit.services import record
 from ..audit.summaries import coded
 from ..core.access import require
 from ..core.logs import log_refusal
+from ..core.uow import ConcurrentChangeError
 from ..excel.pending import TOKEN, PendingUploads
+from ..extensions import db
 from ..risks.permissions import can_edit_risks
 from .permissions import can_import, importable_sheets
 from ..risks.register import RegisterFilter
@@ -119,12 +121,19 @@ def confirm():
         return redirect(url_for("exchange.upload"))
     data, filename = pending
     plan = plan_file(data, filename, current_user, current_app.config)
-    if plan.refused:
+    changed = plan.refused
+    if not changed:
+        try:
+            apply_import(plan, current_user)
+        except ConcurrentChangeError:
+            # A save committed between this plan and its writing; the whole import rolled back.
+            db.session.rollback()
+            plan, changed = plan_file(data, filename, current_user, current_app.config), True
+    if changed:
         # The register changed since the preview: show what would happen now.
         flash(_("Het register is gewijzigd sinds de voorvertoning; er is niets ingelezen. "
                 "Bekijk de nieuwe voorvertoning."), "warning")
         return render_template("exchange/preview.html", plan=plan, confirm=None), 409
-    apply_import(plan, current_user)
     _pending().discard(current_user.id, form.token.data)
     flash(_("Ingelezen uit %(file)s: %(new)s nieuw, %(changed)s gewijzigd, %(same)s ongewijzigd.",
             file=filename, new=len(plan.new), changed=len(plan.changed), same=plan.unchanged),

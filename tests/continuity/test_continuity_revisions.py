@@ -215,3 +215,95 @@ def test_an_exercise_form_opened_before_someone_else_saved_is_refused(client, au
     assert fresh.status_code == 302
     db.session.expire_all()
     assert exercise.notes == "Mijn toelichting" and exercise.revision == opened + 2
+
+
+# --- a save that races past the revision check ---------------------------------------------------
+# Another request commits between this one's read and its write: the in-memory revision still
+# matches, the database's no longer does (the UPDATE matches no row).
+
+def _saved_elsewhere(model, item_id, **values):
+    """Commit a change to the row from another connection, as a second request would."""
+    from sqlalchemy import update
+    with db.engine.connect() as other:
+        other.execute(update(model).where(model.id == item_id)
+                      .values(revision=model.revision + 1, **values))
+        other.commit()
+
+
+def test_a_plan_saved_by_someone_else_during_the_save_is_refused_by_name(app, make_plan, users):
+    from lms_risk.continuity.services import SavedMeanwhileError
+    from lms_risk.core.uow import ConcurrentChangeError
+    plan = make_plan("Uitwijk GMS", target=30)
+    db.session.commit()
+    code, opened = plan.code, plan.revision
+    _saved_elsewhere(Plan, plan.id, title="Door een ander")
+    try:
+        _change_title(plan, "Mijn titel", users["chair"])
+    except SavedMeanwhileError as error:
+        assert isinstance(error, ConcurrentChangeError)
+        assert code in error.message and "zojuist door iemand anders opgeslagen" in error.message
+    else:
+        raise AssertionError("the racing save was not refused")
+    db.session.rollback()
+    assert (plan.title, plan.revision) == ("Door een ander", opened + 1)
+
+
+def test_an_exercise_saved_by_someone_else_during_the_save_is_refused(app, make_plan,
+                                                                      make_exercise, users):
+    from lms_risk.continuity.models import Exercise
+    from lms_risk.continuity.services import SavedMeanwhileError
+    exercise = make_exercise(make_plan("Uitwijk GMS", target=30))
+    code = exercise.code
+    _saved_elsewhere(Exercise, exercise.id, notes="Door een ander")
+    try:
+        _change_notes(exercise, "Mijn toelichting", users["chair"])
+    except SavedMeanwhileError as error:
+        assert code in error.message and error.message.startswith("Oefening")
+    else:
+        raise AssertionError("the racing save was not refused")
+    db.session.rollback()
+    assert exercise.notes == "Door een ander"
+
+
+def test_the_plan_form_says_so_when_a_save_races_past_it(client, auth, make_plan, monkeypatch):
+    """The form comes back (409) with what was typed and the message at the top, not a 500."""
+    from lms_risk.continuity import views
+    plan = make_plan("Uitwijk GMS", target=30)
+    db.session.commit()
+    auth.login("chair")
+    real = views.update_plan
+
+    def racing(item, *args, **kwargs):
+        _saved_elsewhere(Plan, item.id, title="Door een ander")
+        return real(item, *args, **kwargs)
+
+    monkeypatch.setattr(views, "update_plan", racing)
+    response = client.post(f"/continuity/plans/{plan.code}/edit", data={
+        "title": "Mijn titel", "meldkamer": "RTD", "status": "actief",
+        "revision": plan.revision})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "zojuist door iemand anders opgeslagen" in page and 'value="Mijn titel"' in page
+    db.session.expire_all()
+    assert plan.title == "Door een ander"
+
+
+def test_other_plan_changes_that_race_get_a_409_page_not_a_500(client, auth, make_plan,
+                                                                 monkeypatch):
+    from lms_risk.continuity import views
+    plan = make_plan("Uitwijk GMS", target=30)
+    db.session.commit()
+    auth.login("chair")
+    real = views.approve_plan
+
+    def racing(item, *args, **kwargs):
+        _saved_elsewhere(Plan, item.id, title="Door een ander")
+        return real(item, *args, **kwargs)
+
+    monkeypatch.setattr(views, "approve_plan", racing)
+    response = client.post(f"/continuity/plans/{plan.code}/approve")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Intussen gewijzigd" in page and plan.code in page
+    db.session.expire_all()
+    assert plan.approved_at is None and plan.title == "Door een ander"

@@ -374,3 +374,41 @@ def test_anything_the_form_accepts_re_imports_unchanged(client, auth, runner, tm
     result, counts = _run(runner, tmp_path, _export(users["chair"]))
     assert result.exit_code == 0, result.output
     assert counts == {"new": 0, "changed": 0, "unchanged": 1, "conflicts": 0, "errors": 0}
+
+
+def _racing_import(monkeypatch, risk_id, **values):
+    """Between the confirmed plan and its writing, another request saves the risk."""
+    from sqlalchemy import update
+
+    from lms_risk.exchange import views
+    real = views.apply_import
+
+    def racing(plan, user):
+        with db.engine.connect() as other:
+            other.execute(update(Risk).where(Risk.id == risk_id)
+                          .values(version=Risk.version + 1, **values))
+            other.commit()
+        monkeypatch.setattr(views, "apply_import", real)  # once
+        return real(plan, user)
+
+    monkeypatch.setattr(views, "apply_import", racing)
+
+
+def test_a_save_that_races_the_confirmed_import_writes_nothing_and_shows_it(
+        client, auth, register, users, monkeypatch):
+    """The bulk write finds the risk's version changed: the whole import rolls back and the page
+    shows the preview as it is now (409), not a 500."""
+    a = register[0]
+    data = _edit(_export(users["chair"]), {(a.code, "Titel"): "Nieuwe titel via Excel"})
+    auth.login("chair")
+    page = _upload(client, data).get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    _racing_import(monkeypatch, a.id, title="Door een ander")
+    response = client.post("/risks/import/confirm", data={"token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "gewijzigd sinds de voorvertoning" in page and "1 conflict" in page
+    assert 'action="/risks/import/confirm"' not in page  # a conflict: export again
+    db.session.expire_all()
+    assert db.session.get(Risk, a.id).title == "Door een ander"
+
