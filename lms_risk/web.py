@@ -2,6 +2,7 @@
 features' declarations, and template filters. Names no feature."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
@@ -78,8 +79,12 @@ def setup(app: Flask) -> None:
     def changed_meanwhile(error):
         # The unit of work has rolled back already (a raised error never commits).
         db.session.rollback()
+        came_from = urlsplit(request.referrer or "")  # the page the change was made on
+        back = came_from.path + (f"?{came_from.query}" if came_from.query else "") \
+            if came_from.netloc == request.host else None
         return render_template("error.html", code=409, title=_("Intussen gewijzigd"),
-                               description=getattr(error, "message", None)), 409
+                               description=getattr(error, "message", None),
+                               back=safe_next(back)), 409
 
     install_template_gettext(app)
     app.jinja_env.globals.update(

@@ -13,6 +13,7 @@ from ..core.codes import CodeCounter
 from ..core.codes import next_code as next_code_in
 from ..core.fields import Field, clean_text
 from ..core.rows import execute_many
+from ..core.uow import ConcurrentChangeError
 from ..extensions import db
 from ..reference.data import RefData, refdata
 from ..timeutil import utcnow
@@ -44,7 +45,7 @@ class StaleRiskError(Exception):
         self.fields = list(fields)
 
 
-class ConcurrentSaveError(Exception):
+class ConcurrentSaveError(ConcurrentChangeError):
     """The database refused the write: another save of the risk committed while this one ran
     (SQLAlchemy's StaleDataError on the version column). The session must be rolled back; doing
     the unit of work again then either merges or raises :class:`StaleRiskError`."""
@@ -87,7 +88,7 @@ def validate(data: RiskData, refs: RefData | None = None, *, cleaned: bool = Fal
         if code not in known:
             errors["impacts"] = str(ERROR_MESSAGES["unknown_discipline"])
             continue
-        keys = _IMPACT_KEY.get(code) or _impact_key(code)
+        keys = _impact_key(code)
         if clean_impacts and (refused := IMPACT_FIELDS.clean(impact, cleaned=cleaned)):
             errors.update({keys[k]: v for k, v in refused.items()})
         bruto, netto = impact.bruto_impact, impact.netto_impact
@@ -236,17 +237,17 @@ _RISK_SNAPPER = dict(_RISK_SNAP)
 _IMPACT_SNAPPER = {name: rest for name, *rest in _IMPACT_SNAP}
 
 
-def _changes(current: dict, data: RiskData, codes, keys=None) -> tuple[dict, dict]:
+def _changes(current: dict, data: RiskData, codes, keys=None) -> dict:
     """What ``data`` changes in a risk whose values the import read as ``current`` (field names
     and "<CODE>.<name>" keys, codes not ids), for the disciplines ``codes``: the audit diff
     {key: [old, new]} in snapshot values, exactly as comparing the two snapshots
-    (:func:`data_snapshot`) gives it, and each discipline's (applies, bruto, netto) after the
-    change. One pass, converting only the values that differ. ``keys``: the only keys that can
-    differ, when the caller knows them (the import compared its cells already)."""
-    if keys is not None:
-        return _changes_among(current, data, codes, keys)
-    changes = {}
+    (:func:`data_snapshot`) gives it. One pass, converting only the values that differ.
+    ``keys``: the only keys that can differ, when the caller knows them (the import compared its
+    cells already); the others are not compared then."""
     get = current.get
+    if keys is not None:
+        return _changes_among(get, data, keys)
+    changes = {}
     for name, snapper in _RISK_SNAP:
         old, new = get(name), getattr(data, name)
         if old == new:
@@ -255,24 +256,19 @@ def _changes(current: dict, data: RiskData, codes, keys=None) -> tuple[dict, dic
             old, new = snapper(old), snapper(new)
         if old != new:
             changes[name] = [old, new]
-    scores = {}
     impacts = data.impacts
     keys_of = _IMPACT_KEYS
     for code in codes:
-        keys = keys_of.get(code) or _impact_keys(code)
         impact = impacts.get(code)
         if impact is None:  # left as it is
-            named = _impact_key(code)
-            scores[code] = (bool(get(named["applies"])), get(named["bruto_impact"]),
-                            get(named["netto_impact"]))
             continue
+        keys = keys_of.get(code) or _impact_keys(code)
         applies = bool(impact.applies)
         new_values = _IMPACT_VALUES(impact)
         if not applies:
             new_values = tuple(None if score else value
                                for value, score in zip(new_values, _IMPACT_IS_SCORE))
         if tuple(map(get, keys)) == new_values:  # the usual impact: nothing changed
-            scores[code] = (applies, new_values[_BRUTO_AT], new_values[_NETTO_AT])
             continue
         for key, (name, snapper, boolean, score) in zip(keys, _IMPACT_SNAP):
             old = get(key)
@@ -285,16 +281,12 @@ def _changes(current: dict, data: RiskData, codes, keys=None) -> tuple[dict, dic
                 old, new = snapper(old), snapper(new)
             if old != new:
                 changes[key] = [old, new]
-        scores[code] = (applies, impact.bruto_impact if applies else None,
-                        impact.netto_impact if applies else None)
-    return changes, scores
+    return changes
 
 
-def _changes_among(current: dict, data: RiskData, codes, keys) -> tuple[dict, dict]:
-    """:func:`_changes` when only ``keys`` can differ: the others are not compared. The scores
-    are left to the caller, who needs them only for what it derives or writes."""
+def _changes_among(get, data: RiskData, keys) -> dict:
+    """:func:`_changes` of only ``keys`` (``get``: the current values' lookup)."""
     changes = {}
-    get = current.get
     impacts = data.impacts
     for key in keys:
         code, _dot, name = key.rpartition(".")
@@ -316,11 +308,12 @@ def _changes_among(current: dict, data: RiskData, codes, keys) -> tuple[dict, di
             old, new = snapper(old), snapper(new)
         if old != new:
             changes[key] = [old, new]
-    return changes, None  # the scores: only where needed (:func:`_impact_scores`)
+    return changes
 
 
 def _impact_scores(current: dict, data: RiskData, codes) -> dict:
-    """Each discipline's (applies, bruto, netto) after the change, as :func:`_changes` gives."""
+    """Each discipline's (applies, bruto, netto) after the change: the data's where it carries
+    the discipline, else the current values."""
     scores = {}
     get, impacts = current.get, data.impacts
     for code in codes:
@@ -772,7 +765,7 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
     for current, data, *keys in items:
         if not checked:  # the import's plan validated (and cleaned) each row already
             _check(data, refs)
-        changes, impacts = _changes(current, data, disciplines, keys[0] if keys else None)
+        changes = _changes(current, data, disciplines, keys[0] if keys else None)
         if not scores_all or not checked:  # only what changes counts, as in whole snapshots
             before = {k: old for k, (old, _new) in changes.items()}
             after = {k: new for k, (_old, new) in changes.items()}
@@ -806,11 +799,9 @@ def bulk_update_risks(items: list[tuple[dict, RiskData]], user, *, reason: str =
             per_impact = {code: dict(zip(IMPACT_DERIVED, stored_impacts[code]))
                           for code in touched}
             rows_of = touched
-            if impacts is None:
-                impacts = _impact_scores(current, data, touched)
+            impacts = _impact_scores(current, data, touched)
         else:
-            if impacts is None:
-                impacts = _impact_scores(current, data, disciplines)
+            impacts = _impact_scores(current, data, disciplines)
             derived, per_impact = derive(
                 {"bruto": data.bruto_likelihood, "netto": data.netto_likelihood}, impacts, grid)
             # Derived values that differ from the stored ones (all of them when those are

@@ -301,9 +301,16 @@ def test_other_plan_changes_that_race_get_a_409_page_not_a_500(client, auth, mak
         return real(item, *args, **kwargs)
 
     monkeypatch.setattr(views, "approve_plan", racing)
-    response = client.post(f"/continuity/plans/{plan.code}/approve")
+    response = client.post(f"/continuity/plans/{plan.code}/approve", headers={
+        "Referer": f"http://localhost.test/continuity/plans/{plan.code}"})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Intussen gewijzigd" in page and plan.code in page
+    assert f'<a href="/continuity/plans/{plan.code}" class="me-3">Opnieuw openen</a>' in page
+    # a page elsewhere is not linked back to
+    response = client.post(f"/continuity/plans/{plan.code}/approve", headers={
+        "Referer": f"http://elders.example/continuity/plans/{plan.code}"})
+    assert response.status_code == 409 and "Opnieuw openen" not in response.get_data(
+        as_text=True)
     db.session.expire_all()
     assert plan.approved_at is None and plan.title == "Door een ander"
