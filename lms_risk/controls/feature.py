@@ -3,6 +3,7 @@ van Toepasselijkheid, the BBN gap analysis, the NIS2 view and links from risks t
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from ..core.features import EntityType, Feature, MenuEntry, RiskPanel, TextReferences
 from ..reference.data import refdata
@@ -17,6 +18,19 @@ from .permissions import can_edit_scope, can_link_risks, can_load_catalogues, \
     can_read_controls, can_set_levels
 from .sheets import SHEETS
 from .views import bp
+
+
+def _covering_links(covering, detail_url: str) -> Markup:
+    """The controls that cover a measure, as the NIS2 view lists them: a link to each with its
+    relationship, comma-separated. Joined here rather than in the template: the view of one scope
+    lists every measure with all its controls, thousands of links, and the template's
+    expressions per link were most of that page's time."""
+    labels = {key: escape(str(label)) for key, label in RELATION_LABELS.items()}
+    url = escape(detail_url)
+    return Markup(", ".join(
+        f'<a href="{url}{escape(control_id)}">{escape(code)} {escape(label)}</a> '
+        f'<span class="text-muted">({labels.get(relation) or escape(relation)})</span>'
+        for control_id, label, code, relation in covering))
 
 
 def _panel(risk, user):
@@ -61,8 +75,7 @@ FEATURE = Feature(
     template_globals={"control_status_label": status_label,
                       "control_status_short": lambda s: str(STATUS_SHORT.get(s, s)),
                       "control_relation_label": lambda r: str(RELATION_LABELS.get(r, r)),
-                      "control_relation_labels": lambda: {k: str(v) for k, v in
-                                                          RELATION_LABELS.items()},
+                      "control_covering_links": _covering_links,
                       "control_link_label": lambda k: str(LINK_LABELS.get(k, k)),
                       "control_field_label": field_label,
                       "control_show": lambda k, v: show_value(k, v, refdata()),

@@ -214,3 +214,17 @@ def test_nis2_page_links_the_covering_controls_and_comes_in_pages(client, auth, 
     one_scope = _text(client.get("/controls/nis2?framework=nis2-test&scope=voorziening:GMS"))
     assert all(ref in one_scope for ref in ("21(2)(a)", "21(2)(b)", "21(2)(c)"))
     assert "page=2" not in one_scope
+
+
+def test_nis2_page_escapes_the_covering_controls_and_speaks_the_readers_language(
+        client, auth, loaded):
+    control = loaded["9.1"]
+    control.ref_id = "9.1<b>"
+    db.session.commit()
+    auth.login("viewer")
+    page = _text(client.get("/controls/nis2?framework=nis2-test&scope=voorziening:GMS"))
+    assert f'href="/controls/{control.id}">' in page and "9.1&lt;b&gt;</a>" in page
+    assert "9.1<b>" not in page and "(overlapt)" in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = _text(client.get("/controls/nis2?framework=nis2-test&scope=voorziening:GMS"))
+    assert "(intersects)" in page and "(overlapt)" not in page
