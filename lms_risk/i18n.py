@@ -2,7 +2,7 @@
 
 from flask import current_app, has_request_context, session
 from flask.globals import _cv_app  # the app context itself (Flask-SQLAlchemy reads it too)
-from flask_babel import get_locale, get_translations
+from flask_babel import Domain, get_locale, get_translations
 
 
 def select_locale() -> str:
@@ -14,28 +14,50 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def translations():
-    """This request's translations. Flask-Babel looks them up again for every string (three
-    context look-ups through proxies and the locale's name each time, some ninety times a page);
-    this keeps them on the request's ``g`` for as long as its locale stays the same object
-    (``force_locale`` sets a new one), reading ``g`` once, not through its proxy."""
+def _kept(domain: str, load):
+    """The request's translations of ``domain``: ``load()`` once per request and locale, then
+    kept on the request's ``g`` for as long as its locale stays the same object (``force_locale``
+    sets a new one). Flask-Babel looks them up again for every string: three context look-ups
+    through proxies and the locale's name each time, for hundreds of strings on some pages."""
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
-        return get_translations()
-    store = app_ctx.g.__dict__
-    babel_ctx = store.get("_flask_babel")
-    locale = getattr(babel_ctx, "babel_locale", None)
-    cached = store.get("_lms_translations")
-    if cached is not None and locale is not None and cached[0] is locale:
-        return cached[1]
-    locale, found = get_locale(), get_translations()
-    store["_lms_translations"] = (locale, found)
+        return load()
+    store = app_ctx.g.__dict__  # read once, not through the ``g`` proxy
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
+    kept = store.get("_lms_translations")
+    if kept is None:
+        kept = store["_lms_translations"] = {}
+    hit = kept.get(domain)
+    if hit is not None and locale is not None and hit[0] is locale:
+        return hit[1]
+    found = load()
+    kept[domain] = (get_locale(), found)
     return found
 
 
-def install_template_gettext(app) -> None:
-    """The templates' ``_``/``gettext``/``ngettext`` through ``translations()`` (Flask-Babel's
-    own, installed by ``babel.init_app``, with the same new-style formatting and escaping)."""
+class RequestDomain(Domain):
+    """Flask-Babel's message domain with its translations kept per request (:func:`_kept`): every
+    ``gettext`` in Python, eager or lazy (``lazy_gettext`` labels), goes through it."""
+
+    def get_translations(self):
+        return _kept(self.domain[0], super().get_translations)
+
+
+def translations():
+    """This request's translations (the default domain's), for the templates."""
+    return _kept(DOMAIN, get_translations)
+
+
+DOMAIN = "messages"
+
+
+def install_translations(app) -> None:
+    """Flask-Babel's domain made a :class:`RequestDomain`, and the templates'
+    ``_``/``gettext``/``ngettext`` through :func:`translations` (as Flask-Babel's own, which
+    ``babel.init_app`` installed, with the same new-style formatting and escaping)."""
+    babel = app.extensions["babel"].instance
+    if not isinstance(babel.__dict__.get("domain_instance"), RequestDomain):
+        babel.domain_instance = RequestDomain(domain=DOMAIN)  # its cached property, set once
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),

@@ -17,7 +17,7 @@ from .core.menu import home_url, menu_entries
 from .core.urls import safe_next
 from .core.uow import ConcurrentChangeError
 from .extensions import db
-from .i18n import current_language, install_template_gettext, localized
+from .i18n import current_language, install_translations, localized
 
 ERROR_TITLES = {403: _l("Geen toegang"), 404: _l("Niet gevonden"), 413: _l("Bestand te groot"),
                 400: _l("Ongeldig verzoek")}
@@ -86,7 +86,7 @@ def setup(app: Flask) -> None:
                                description=getattr(error, "message", None),
                                back=safe_next(back)), 409
 
-    install_template_gettext(app)
+    install_translations(app)
     app.jinja_env.globals.update(
         localized=localized,
         current_language=current_language,

@@ -20,16 +20,16 @@ from .sheets import SHEETS
 from .views import bp
 
 
-def _covering_links(covering, detail_url: str) -> Markup:
+def _covering_links(covering, detail_url: str, relation_labels: dict) -> Markup:
     """The controls that cover a measure, as the NIS2 view lists them: a link to each with its
-    relationship, comma-separated. Joined here rather than in the template: the view of one scope
-    lists every measure with all its controls, thousands of links, and the template's
-    expressions per link were most of that page's time."""
-    labels = {key: escape(str(label)) for key, label in RELATION_LABELS.items()}
+    relationship (``relation_labels``: translated once per page), comma-separated. Joined here
+    rather than in the template: the view of one scope lists every measure with all its
+    controls, thousands of links, and the template's expressions per link were most of that
+    page's time."""
     url = escape(detail_url)
     return Markup(", ".join(
         f'<a href="{url}{escape(control_id)}">{escape(code)} {escape(label)}</a> '
-        f'<span class="text-muted">({labels.get(relation) or escape(relation)})</span>'
+        f'<span class="text-muted">({escape(relation_labels.get(relation, relation))})</span>'
         for control_id, label, code, relation in covering))
 
 
@@ -75,6 +75,8 @@ FEATURE = Feature(
     template_globals={"control_status_label": status_label,
                       "control_status_short": lambda s: str(STATUS_SHORT.get(s, s)),
                       "control_relation_label": lambda r: str(RELATION_LABELS.get(r, r)),
+                      "control_relation_labels": lambda: {k: str(v) for k, v in
+                                                          RELATION_LABELS.items()},
                       "control_covering_links": _covering_links,
                       "control_link_label": lambda k: str(LINK_LABELS.get(k, k)),
                       "control_field_label": field_label,

@@ -80,18 +80,21 @@ def test_a_wrong_file_type_is_named_as_such(client, auth):
     assert "verbeter de cellen hieronder" not in page
 
 
-def test_templates_follow_a_locale_forced_within_the_request(app):
-    """The templates keep the request's translations once looked up; a ``force_locale`` block
-    (the workbook's Dutch headers on an English request) and the end of it still switch them."""
+def test_translations_follow_a_locale_forced_within_the_request(app):
+    """Templates and Python keep the request's translations once looked up; a ``force_locale``
+    block (the workbook's Dutch headers on an English request) and its end still switch them."""
     from flask import render_template_string
-    from flask_babel import force_locale
+    from flask_babel import force_locale, gettext, lazy_gettext
 
+    saved = lazy_gettext("Opslaan")
     page = "{{ _('Opslaan') }}|{{ localized(item) }}"
     item = type("Item", (), {"name_nl": "Ambulancezorg", "name_en": "Ambulance care"})()
     with app.test_request_context("/"):
         assert render_template_string(page, item=item) == "Opslaan|Ambulancezorg"
         with force_locale("en"):
             assert render_template_string(page, item=item) == "Save|Ambulance care"
+            assert (gettext("Opslaan"), str(saved)) == ("Save", "Save")
+        assert (gettext("Opslaan"), str(saved)) == ("Opslaan", "Opslaan")
         assert render_template_string(page, item=item) == "Opslaan|Ambulancezorg"
         with force_locale("en"):
             assert render_template_string(page, item=item) == "Save|Ambulance care"
