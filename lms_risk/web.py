@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import __version__
 from .core.features import Feature
 from .core.forms import EmptyForm
+from .core.logs import log_refusal
 from .core.menu import home_url, menu_entries
 from .core.urls import safe_next
 from .core.uow import ConcurrentChangeError
@@ -79,6 +80,7 @@ def setup(app: Flask) -> None:
     def changed_meanwhile(error):
         # The unit of work has rolled back already (a raised error never commits).
         db.session.rollback()
+        log_refusal("save", reason="changed meanwhile")
         came_from = urlsplit(request.referrer or "")  # the page the change was made on
         back = came_from.path + (f"?{came_from.query}" if came_from.query else "") \
             if came_from.netloc == request.host else None

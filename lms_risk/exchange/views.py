@@ -128,6 +128,7 @@ def confirm():
         except ConcurrentChangeError:
             # A save committed between this plan and its writing; the whole import rolled back.
             db.session.rollback()
+            log_refusal("import", file=filename, reason="changed meanwhile")
             plan, changed = plan_file(data, filename, current_user, current_app.config), True
     if changed:
         # The register changed since the preview: show what would happen now.

@@ -289,7 +289,7 @@ def test_the_plan_form_says_so_when_a_save_races_past_it(client, auth, make_plan
 
 
 def test_other_plan_changes_that_race_get_a_409_page_not_a_500(client, auth, make_plan,
-                                                                 monkeypatch):
+                                                                 monkeypatch, caplog):
     from lms_risk.continuity import views
     plan = make_plan("Uitwijk GMS", target=30)
     db.session.commit()
@@ -307,6 +307,8 @@ def test_other_plan_changes_that_race_get_a_409_page_not_a_500(client, auth, mak
     page = response.get_data(as_text=True)
     assert "Intussen gewijzigd" in page and plan.code in page
     assert f'<a href="/continuity/plans/{plan.code}" class="me-3">Opnieuw openen</a>' in page
+    assert any(r.getMessage().startswith("refused save:") and "changed meanwhile" in
+               r.getMessage() for r in caplog.records)
     # a page elsewhere is not linked back to
     response = client.post(f"/continuity/plans/{plan.code}/approve", headers={
         "Referer": f"http://elders.example/continuity/plans/{plan.code}"})
