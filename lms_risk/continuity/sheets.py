@@ -79,6 +79,22 @@ def parse_lines(value) -> list:
     return [line.strip() for line in text_of(value).splitlines() if line.strip()]
 
 
+def _stale_row(what: str, revision: int | None, current: int) -> str | None:
+    """Why a changed row's Versie cell refuses it, or None: ``what`` ("plan CP-001", "oefening
+    OEF-0001") has no revision in the row, or another than the stored one."""
+    if revision is None:
+        return _("de versie van %(what)s ontbreekt: neem de kolom Versie uit de export over, "
+                 "zodat een wijziging van een ander niet ongemerkt wordt overschreven", what=what)
+    if revision < current:
+        return _("%(what)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
+                 "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", what=what,
+                 now=current, then=revision)
+    if revision > current:
+        return _("versie %(then)s is nieuwer dan die van %(what)s (%(now)s)", what=what,
+                 now=current, then=revision)
+    return None
+
+
 def parse_revision(value) -> int | None:
     """A plan's revision as the export wrote it (a whole number from 1); empty: none."""
     if isinstance(value, float) and value.is_integer():
@@ -358,17 +374,8 @@ def plan_plans(sheet, context) -> SheetPlan:
             plan.unchanged += 1
             continue
         revision = parsed.get("revision")
-        if revision is None:
-            err(_("de versie van plan %(code)s ontbreekt: neem de kolom Versie uit de export "
-                  "over, zodat een wijziging van een ander niet ongemerkt wordt overschreven",
-                  code=code), "revision")
-            continue
-        if revision != current.revision:
-            err(_("plan %(code)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
-                  "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", code=code,
-                  now=current.revision, then=revision) if revision < current.revision else
-                _("versie %(then)s is nieuwer dan die van plan %(code)s (%(now)s)", code=code,
-                  now=current.revision, then=revision), "revision")
+        if refusal := _stale_row(_("plan %(code)s", code=code), revision, current.revision):
+            err(refusal, "revision")
             continue
         if not can_edit_plan(user, current) or not (can_edit_all_plans(user) or (
                 meldkamer is not None and covers_meldkamer(user, meldkamer.id))):
@@ -494,18 +501,8 @@ def plan_exercises(sheet, context) -> SheetPlan:
             plan.unchanged += 1
             continue
         revision = parsed.get("revision")
-        if revision is None:
-            err(_("de versie van oefening %(code)s ontbreekt: neem de kolom Versie uit de "
-                  "export over, zodat een wijziging van een ander niet ongemerkt wordt "
-                  "overschreven", code=code), "revision")
-            continue
-        if revision != current.revision:
-            err(_("oefening %(code)s is sinds deze export gewijzigd (versie %(now)s, dit "
-                  "bestand: %(then)s); exporteer opnieuw en breng uw wijziging daarin aan",
-                  code=code, now=current.revision, then=revision)
-                if revision < current.revision else
-                _("versie %(then)s is nieuwer dan die van oefening %(code)s (%(now)s)",
-                  code=code, now=current.revision, then=revision), "revision")
+        if refusal := _stale_row(_("oefening %(code)s", code=code), revision, current.revision):
+            err(refusal, "revision")
             continue
         if not can_edit_plan(user, target):
             err(denied, "plan")
