@@ -6,14 +6,16 @@ name, a version's as ``v.<name>``, a grid cell as ``grid.<category>.<window>``, 
 ``row.<category>.<name>``, the BIV classification as ``biv.b`` … ``biv.bbn``.
 """
 
-from flask import g, has_request_context
-from flask_babel import get_locale
+from functools import lru_cache
+
+from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from ..core.fields import Field, FieldSet
+from ..i18n import current_language
 from ..reference.models import Discipline, Meldkamer
 
 
@@ -33,18 +35,19 @@ class NumberField(Field):
 
 
 def minutes_label(minutes) -> str:
-    """15 -> '15 min', 240 -> '4 u', 2880 -> '2 d' (Dutch; English: h and d). Within a request
-    each number is translated once (a page shows the same few times in many rows)."""
+    """15 -> '15 min', 240 -> '4 u', 2880 -> '2 d' (Dutch; English: h and d). In a request each
+    number is translated once per language (a page shows the same few in many rows)."""
     if minutes is None:
         return "–"
     if not has_request_context():
         return _minutes_label(minutes)
-    cache = g.setdefault("_minutes_labels", {})
-    key = (get_locale(), minutes)
-    label = cache.get(key)
-    if label is None:
-        label = cache[key] = _minutes_label(minutes)
-    return label
+    return _label_in(current_language(), minutes)
+
+
+@lru_cache(maxsize=1024)
+def _label_in(language: str, minutes) -> str:
+    # called with the request's own language: the catalogue gives the same text every time
+    return _minutes_label(minutes)
 
 
 def _minutes_label(minutes) -> str:
