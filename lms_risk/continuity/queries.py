@@ -7,6 +7,7 @@ percentages are built from a handful of such queries (see ``overview``)."""
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, true
@@ -20,6 +21,7 @@ from ..risks.models import Risk
 from .models import Exercise, Plan, plan_risk
 
 YEAR = 365
+MATRIX_PLANS = 3  # plans a takeover cell links to; the rest through the plans list
 LIST_LIMIT = 50  # rows a list shows on the page; the Excel export has them all
 
 
@@ -314,6 +316,9 @@ class TakeoverCell:
     last: date | None = None
     age: str = "never"
     names: str = ""  # the voorzieningen's codes, joined once here rather than per cell in HTML
+    shown: list = field(default_factory=list)  # the codes of the first plans the cell links to
+    more: int = 0  # how many plans beyond those
+    more_query: str = ""  # the plans list's query string for all of them
 
 
 def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
@@ -331,11 +336,17 @@ def takeover_matrix(rows: list[PlanRow], refs, today: date) -> dict:
     order = {v.id: n for n, v in enumerate(refs.voorzieningen.all)}
     by_id = refs.voorzieningen.by_id
     every = _("alle")
-    for cell in cells.values():
+    meldkamers = refs.meldkamers.by_id
+    for (m, f), cell in cells.items():
         cell.age = age_class(cell.last, today)
         cell.voorzieningen.sort(key=lambda v: -1 if v is None else order.get(v, 99))
         cell.names = ", ".join(by_id[v].code if v in by_id else every
                                for v in cell.voorzieningen)
+        cell.shown = [p.code for p in cell.plans[:MATRIX_PLANS]]
+        cell.more = len(cell.plans) - len(cell.shown)
+        if cell.more and m in meldkamers and f in meldkamers:
+            cell.more_query = urlencode({"meldkamer": meldkamers[m].code,
+                                         "fallback": meldkamers[f].code})
     return cells
 
 
