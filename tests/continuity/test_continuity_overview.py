@@ -155,3 +155,19 @@ def test_takeover_page_query_count_does_not_grow(client, auth, make_plan, make_e
         page = client.get("/continuity/takeover").get_data(as_text=True)
     assert w["old"].code in page and w["never"].code in page
     assert len(large) == len(small), (len(small), len(large))
+
+
+def test_a_busy_takeover_cell_links_three_plans_and_the_rest_through_the_plans_list(
+        client, auth, make_plan):
+    plans = [make_plan(f"Uitwijk RTD → DH {i}", fallback="DH") for i in range(5)]
+    db.session.commit()
+    auth.login("viewer")
+    page = client.get("/continuity/takeover").get_data(as_text=True)
+    cell = page[page.index(f'href="/continuity/plans/{plans[0].code}"'):]
+    cell = cell[:cell.index("</td>")]
+    assert [p.code for p in plans[:3] if f'>{p.code}</a>' in cell] == [p.code for p in plans[:3]]
+    assert plans[3].code not in cell and plans[4].code not in cell
+    assert '<a href="/continuity/plans?meldkamer=RTD&amp;fallback=DH" class="link-dark">+2 meer</a>' \
+        in cell
+    listed = client.get("/continuity/plans?meldkamer=RTD&fallback=DH").get_data(as_text=True)
+    assert all(p.code in listed for p in plans)
