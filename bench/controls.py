@@ -21,7 +21,6 @@ data, layout), which bounds the ratio of a page whose own SQL takes under a mill
 
 import argparse
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from register import bench_app, bench_database, measure, seed  # noqa: E402
+from register import bench_app, bench_database, cpu_ms, measure, seed  # noqa: E402
 from sqlalchemy import insert, select, text, update  # noqa: E402
 
 from lms_risk.extensions import db  # noqa: E402
@@ -96,16 +95,6 @@ def load_timed(files) -> list[tuple[float, str]]:
             summaries.append(plan.summary())
         rounds.append((time.perf_counter() - start, "; ".join(summaries)))
     return rounds
-
-
-def cpu_ms(client, url: str, repeat: int) -> float:
-    """Median CPU time of the request in this process (ms)."""
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        client.get(url)
-        times.append((time.process_time() - start) * 1000)
-    return statistics.median(times)
 
 
 def seed_controls(rnd, risks: int) -> None:
