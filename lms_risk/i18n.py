@@ -14,6 +14,9 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+DOMAIN = "messages"  # Flask-Babel's default message domain, the only one this app has
+
+
 def _kept(domain: str, load):
     """The request's translations of ``domain``: ``load()`` once per request and locale, then
     kept on the request's ``g`` for as long as its locale stays the same object (``force_locale``
@@ -46,9 +49,6 @@ class RequestDomain(Domain):
 def translations():
     """This request's translations (the default domain's), for the templates."""
     return _kept(DOMAIN, get_translations)
-
-
-DOMAIN = "messages"
 
 
 def install_translations(app) -> None:

@@ -265,19 +265,25 @@ def test_an_exercise_saved_by_someone_else_during_the_save_is_refused(app, make_
     assert exercise.notes == "Door een ander"
 
 
+def _racing(monkeypatch, service: str, model=Plan, **values):
+    """The view's ``service`` (called with the plan or exercise first) runs after another request
+    saved it with ``values``, as happens when two people save at the same moment."""
+    from lms_risk.continuity import views
+    real = getattr(views, service)
+
+    def racing(item, *args, **kwargs):
+        _saved_elsewhere(model, item.id, **values)
+        return real(item, *args, **kwargs)
+
+    monkeypatch.setattr(views, service, racing)
+
+
 def test_the_plan_form_says_so_when_a_save_races_past_it(client, auth, make_plan, monkeypatch):
     """The form comes back (409) with what was typed and the message at the top, not a 500."""
-    from lms_risk.continuity import views
     plan = make_plan("Uitwijk GMS", target=30)
     db.session.commit()
     auth.login("chair")
-    real = views.update_plan
-
-    def racing(item, *args, **kwargs):
-        _saved_elsewhere(Plan, item.id, title="Door een ander")
-        return real(item, *args, **kwargs)
-
-    monkeypatch.setattr(views, "update_plan", racing)
+    _racing(monkeypatch, "update_plan", title="Door een ander")
     response = client.post(f"/continuity/plans/{plan.code}/edit", data={
         "title": "Mijn titel", "meldkamer": "RTD", "status": "actief",
         "revision": plan.revision})
@@ -288,19 +294,29 @@ def test_the_plan_form_says_so_when_a_save_races_past_it(client, auth, make_plan
     assert plan.title == "Door een ander"
 
 
+def test_the_exercise_form_says_so_when_a_save_races_past_it(client, auth, make_plan,
+                                                              make_exercise, monkeypatch):
+    from lms_risk.continuity.models import Exercise
+    exercise = make_exercise(make_plan("Uitwijk GMS", target=30))
+    auth.login("chair")
+    _racing(monkeypatch, "update_exercise", Exercise, notes="Door een ander")
+    response = client.post(f"/continuity/exercises/{exercise.code}/edit", data={
+        "held_on": exercise.held_on.isoformat(), "kind": "tabletop", "result": "geslaagd",
+        "notes": "Mijn toelichting", "revision": exercise.revision})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert f"Oefening {exercise.code} is zojuist door iemand anders opgeslagen" in page
+    assert "Mijn toelichting" in page
+    db.session.expire_all()
+    assert exercise.notes == "Door een ander"
+
+
 def test_other_plan_changes_that_race_get_a_409_page_not_a_500(client, auth, make_plan,
                                                                  monkeypatch, caplog):
-    from lms_risk.continuity import views
     plan = make_plan("Uitwijk GMS", target=30)
     db.session.commit()
     auth.login("chair")
-    real = views.approve_plan
-
-    def racing(item, *args, **kwargs):
-        _saved_elsewhere(Plan, item.id, title="Door een ander")
-        return real(item, *args, **kwargs)
-
-    monkeypatch.setattr(views, "approve_plan", racing)
+    _racing(monkeypatch, "approve_plan", title="Door een ander")
     response = client.post(f"/continuity/plans/{plan.code}/approve", headers={
         "Referer": f"http://localhost.test/continuity/plans/{plan.code}"})
     assert response.status_code == 409
