@@ -183,12 +183,13 @@ def run(app, client, repeat) -> dict:
           f"{'queries':>8}")
     counts = {}
     with app.app_context():
-        for name, url in pages().items():
-            server, floor, queries = measure(client, url, repeat)
-            cpu = cpu_ms(client, url, repeat)
-            counts[name.split(" (")[0]] = queries
-            print(f"{name:<46} {server:>10.2f} {cpu:>7.2f} {floor:>13.2f} {server / floor:>6.2f} "
-                  f"{queries:>8}")
+        urls = pages()
+    for name, url in urls.items():
+        server, floor, queries = measure(client, url, repeat)
+        cpu = cpu_ms(client, url, repeat)
+        counts[name.split(" (")[0]] = queries
+        print(f"{name:<46} {server:>10.2f} {cpu:>7.2f} {floor:>13.2f} {server / floor:>6.2f} "
+              f"{queries:>8}")
     return counts
 
 

@@ -186,12 +186,11 @@ def main() -> None:
     }
     print(f"{'page':<28} {'server ms':>10} {'CPU ms':>7} {'SQL floor ms':>13} {'ratio':>6} "
           f"{'queries':>8}")
-    with app.app_context():
-        for name, url in pages.items():
-            server, floor, queries = measure(client, url, args.repeat)
-            cpu = cpu_ms(client, url, args.repeat)
-            print(f"{name:<28} {server:>10.2f} {cpu:>7.2f} {floor:>13.2f} {server / floor:>6.2f} "
-                  f"{queries:>8}")
+    for name, url in pages.items():
+        server, floor, queries = measure(client, url, args.repeat)
+        cpu = cpu_ms(client, url, args.repeat)
+        print(f"{name:<28} {server:>10.2f} {cpu:>7.2f} {floor:>13.2f} {server / floor:>6.2f} "
+              f"{queries:>8}")
     with app.app_context():
         db.engine.dispose()
     cleanup()

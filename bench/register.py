@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import has_app_context  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
 
@@ -137,10 +138,21 @@ def deep_cursor() -> str:
     return encode_cursor(values)
 
 
+def _served_alone() -> None:
+    """Requests are timed as a server runs them: each in its own app context, so with an empty
+    ``g`` and a session of its own. Inside an app context held open around them, the test client
+    would share that context's ``g`` and session between requests (objects loaded by one request
+    expire at its commit and are loaded again by the next, one query each), and the figures
+    would not be a served request's."""
+    if has_app_context():
+        raise RuntimeError("time requests outside any app context (see _served_alone)")
+
+
 def cpu_ms(client, url: str, repeat: int) -> float:
     """Median CPU time of the request in this process (ms): on SQLite it includes the database's
     work, on PostgreSQL only the app's. It follows a shared machine's load much less than the
     wall time does."""
+    _served_alone()
     times = []
     for _ in range(repeat):
         start = time.process_time()
@@ -150,22 +162,27 @@ def cpu_ms(client, url: str, repeat: int) -> float:
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
-    """(median ms of the request, median ms of its SQL replayed raw, number of SQL statements)."""
+    """(median ms of the request, median ms of its SQL replayed raw, number of SQL statements).
+    The statements are those of the last timed request."""
+    _served_alone()
+    with client.application.app_context():
+        engine = db.engine
     captured = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
         captured.append((statement, parameters))
 
-    event.listen(db.engine, "before_cursor_execute", listener)
     response = client.get(url)
-    event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200, (url, response.status_code)
     server = []
-    for _ in range(repeat):
+    for n in range(repeat):
+        if n == repeat - 1:
+            event.listen(engine, "before_cursor_execute", listener)
         start = time.perf_counter()
         client.get(url)
         server.append((time.perf_counter() - start) * 1000)
-    raw = db.engine.raw_connection()
+    event.remove(engine, "before_cursor_execute", listener)
+    raw = engine.raw_connection()
     floor = []
     try:
         for _ in range(repeat):
@@ -208,10 +225,9 @@ def main() -> None:
         "heatmap POL bruto": "/heatmap?discipline=POL&basis=bruto",
     }
     print(f"{'page':<40} {'server ms':>10} {'SQL floor ms':>13} {'ratio':>6} {'queries':>8}")
-    with app.app_context():
-        for name, url in pages.items():
-            server, floor, queries = measure(client, url, args.repeat)
-            print(f"{name:<40} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
+    for name, url in pages.items():
+        server, floor, queries = measure(client, url, args.repeat)
+        print(f"{name:<40} {server:>10.2f} {floor:>13.2f} {server / floor:>6.2f} {queries:>8}")
     with app.app_context():
         db.engine.dispose()
     cleanup()
