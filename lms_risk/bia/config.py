@@ -44,7 +44,8 @@ def load_bia_config() -> BiaConfig:
     categories = list(db.session.scalars(
         select(BiaImpactCategory).order_by(BiaImpactCategory.sort_order, BiaImpactCategory.id)))
     settings = dict(db.session.execute(select(BiaSetting.key, BiaSetting.value)).all())
-    rule = {(r.b, r.i, r.v): r.bbn for r in db.session.scalars(select(BbnRule))}
+    rule = {(b, i, v): bbn for b, i, v, bbn in db.session.execute(
+        select(BbnRule.b, BbnRule.i, BbnRule.v, BbnRule.bbn))}
     return BiaConfig(windows=[w for w in windows if w.active],
                      categories=[c for c in categories if c.active],
                      all_windows=windows, all_categories=categories, settings=settings,
