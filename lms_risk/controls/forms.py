@@ -25,6 +25,7 @@ def _choices(pairs) -> list:
 
 
 class ImplementationForm(FlaskForm):
+    revision = HiddenField()  # the implementation's revision the form was opened at (0: none yet)
     applicable = BooleanField(FIELD_LABELS["applicable"])
     reason = TextAreaField(FIELD_LABELS["reason"], validators=[Length(max=2000)],
                            description=_l("Verplicht als de maatregel niet van toepassing is "
@@ -45,6 +46,12 @@ def make_implementation_form(refs, data: ImplementationData | None = None, **kwa
     form.discipline_id.choices = _choices(
         [("", "–")] + [(d.id, f"{d.code} · {localized(d)}") for d in refs.disciplines.active])
     return form
+
+
+def form_revision(form: ImplementationForm) -> int | None:
+    """The revision the form was opened at (None: a form without one)."""
+    value = (form.revision.data or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def implementation_data(form: ImplementationForm) -> ImplementationData:

@@ -146,11 +146,16 @@ class Implementation(db.Model):
     next_check: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Counts every saved change, as a plan's revision does: a change made from an older one (a
+    # form, a VvT row) is refused; one that slips past that check fails on the UPDATE's condition.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
     control: Mapped[Control] = relationship()
     voorziening: Mapped[Voorziening | None] = relationship()
     meldkamer: Mapped[Meldkamer | None] = relationship()
     discipline: Mapped[Discipline | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
 
 class ScopeLevel(db.Model):

@@ -1,13 +1,20 @@
 """Changing implementations, BBN levels of scopes and risk links. Every change flushes (never
-commits) and records the audit trail, so a control's page can show its history."""
+commits) and records the audit trail, so a control's page can show its history.
+
+An implementation counts its saved changes (``revision``): a change made from an older revision
+(the edit form's, a VvT row's) is refused, and a save that races past that check fails on the
+UPDATE's condition (:class:`SavedMeanwhileError`), so no one overwrites another's change unseen."""
 
 import logging
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
+from ..core.uow import ConcurrentChangeError
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import LINK_KINDS, STATUSES, Control, Implementation, RiskControl, ScopeLevel
@@ -23,6 +30,32 @@ class ControlError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class StaleImplementationError(ControlError):
+    """The change was made from an older revision of the implementation: someone saved it
+    since. ``errors`` has the message under ``revision`` (no field of its own: said at the top)."""
+
+    def __init__(self, control: Control, scope: Scope, current: int, expected: int):
+        super().__init__({"revision": _(
+            "De implementatie van %(control)s in %(scope)s is intussen door iemand anders "
+            "opgeslagen (versie %(now)s; u werkte vanaf versie %(then)s). Open de maatregel "
+            "opnieuw en breng uw wijziging opnieuw aan.", control=control.label,
+            scope=scope.param, now=current, then=expected)})
+
+
+class SavedMeanwhileError(ConcurrentChangeError):
+    """The database refused the write: another save of the implementation committed after this
+    one read it (its revision in the UPDATE no longer matched). The session must be rolled back.
+    ``errors`` as a ControlError's, for a form that shows it; ``message`` for the error page."""
+
+    def __init__(self, label: str, scope_param: str):
+        self.message = _(
+            "De implementatie van %(control)s in %(scope)s is zojuist door iemand anders "
+            "opgeslagen; er is niets opgeslagen. Open de maatregel opnieuw en breng uw wijziging "
+            "opnieuw aan.", control=label, scope=scope_param)
+        super().__init__(self.message)
+        self.errors = {"revision": self.message}
 
 
 @dataclass
@@ -83,17 +116,24 @@ def _plain(value):
 
 
 def set_implementation(control: Control, scope: Scope, data: ImplementationData, actor,
-                       impl: Implementation | None = None) -> Implementation | None:
+                       impl: Implementation | None = None,
+                       expected_revision: int | None = None) -> Implementation | None:
     """Create or update the implementation of ``control`` in ``scope``. Returns it (or None when
-    nothing was stored and nothing changed)."""
-    validate(data)
+    nothing was stored and nothing changed). ``expected_revision``: the revision the change was
+    made from (a form's; 0 when there was no record yet), refused when it has been saved since."""
     if impl is None:
         impl = db.session.scalar(select(Implementation).where(
             Implementation.control_id == control.id, Implementation.scope_key == scope.key))
+    current = impl.revision if impl is not None else 0
+    if expected_revision is not None and expected_revision != current:
+        raise StaleImplementationError(control, scope, current, expected_revision)
+    validate(data)
     old = asdict(current_data(impl))
     new = asdict(data)
     if old == new and impl is not None:
         return impl
+    # read before the first change: a load now would flush it, and a refused flush expires them
+    label, param, actor_id = control.label, scope.param, getattr(actor, "id", None)
     if impl is None:
         if new == asdict(ImplementationData()):
             return None
@@ -101,11 +141,16 @@ def set_implementation(control: Control, scope: Scope, data: ImplementationData,
                               voorziening_id=scope.id if scope.kind == "voorziening" else None,
                               meldkamer_id=scope.id if scope.kind == "meldkamer" else None)
         db.session.add(impl)
+    else:
+        impl.revision += 1
     for name in FIELDS:
         setattr(impl, name, new[name])
     impl.updated_at = utcnow()
-    impl.updated_by_id = getattr(actor, "id", None)
-    db.session.flush()
+    impl.updated_by_id = actor_id
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise SavedMeanwhileError(label, param) from error
     _record_change(impl, control, scope, old, new, actor, "implementation")
     return impl
 

@@ -26,6 +26,7 @@ from .forms import (
     LevelForm,
     LinkRiskForm,
     UploadForm,
+    form_revision,
     implementation_data,
     make_implementation_form,
 )
@@ -51,8 +52,8 @@ from .permissions import (
     can_set_levels,
 )
 from .scopes import all_scopes, scope_by_param, scope_levels
-from .services import BULK_FIELDS, ControlError, bulk_update, current_data, link_risk, \
-    set_implementation, set_scope_level, unlink_risk
+from .services import BULK_FIELDS, ControlError, SavedMeanwhileError, StaleImplementationError, \
+    bulk_update, current_data, link_risk, set_implementation, set_scope_level, unlink_risk
 
 bp = Blueprint("controls", __name__, url_prefix="/controls")
 PENDING_HOURS = 24
@@ -158,10 +159,21 @@ def edit(control_id: int, scope_param: str):
         deny()
     impl = db.session.scalar(select(Implementation).where(
         Implementation.control_id == control.id, Implementation.scope_key == scope.key))
-    form = make_implementation_form(refs, current_data(impl) if request.method == "GET" else None)
+    if request.method == "GET":
+        form = make_implementation_form(refs, current_data(impl),
+                                        revision=impl.revision if impl is not None else 0)
+    else:
+        form = make_implementation_form(refs)
     if form.validate_on_submit():
         try:
-            set_implementation(control, scope, implementation_data(form), current_user, impl=impl)
+            set_implementation(control, scope, implementation_data(form), current_user, impl=impl,
+                               expected_revision=form_revision(form))
+        except (StaleImplementationError, SavedMeanwhileError) as error:  # said at the top
+            db.session.rollback()  # after a refused flush; else nothing was written
+            log_refusal("save", control=control.id, reason="changed meanwhile")
+            flash(error.errors["revision"], "danger")
+            return render_template("controls/edit.html", control=control, scope=scope, form=form,
+                                   lang=current_language()), 409
         except ControlError as error:
             log_refusal("save", control=control.id, fields=",".join(error.errors))
             for key, message in error.errors.items():
