@@ -3,14 +3,17 @@ reading) and Verklaring van Toepasselijkheid (one row per implementation record;
 editable columns update implementations, checked cell by cell, previewed, all or nothing).
 
 An unedited export re-imports as zero changes: every editable cell is written as its parser reads
-it back (codes for status and discipline, ja/nee, dates)."""
+it back (codes for status and discipline, ja/nee, dates). A changed row of an existing record
+needs its Versie (the record's revision, as exported): a row made from an older revision is
+refused on that cell, so an old export cannot overwrite a newer change unnoticed; a new row (a
+control and scope without a record) needs none."""
 
 from dataclasses import asdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.fields import Field
+from ..core.fields import Field, text_of
 from ..core.workbook import message
 from ..excel.reader import column_letters
 from ..excel.workbook import Change, SheetColumn, SheetPlan, SheetSpec, match_columns
@@ -60,7 +63,37 @@ def vvt_columns(refs) -> list[SheetColumn]:
             SheetColumn("urn", "URN", "URN", 36),
             SheetColumn("scope", "Scope", "Scope", 22)]
     return keys + [SheetColumn(f.name, f.header, f.header_en, f.width, f.wrap, editable=True,
-                               parser=f.parser(refs)) for f in VVT_FIELDS]
+                               parser=f.parser(refs)) for f in VVT_FIELDS] + [
+        SheetColumn("revision", "Versie", "Version", 8, editable=True, parser=parse_revision)]
+
+
+def parse_revision(value) -> int | None:
+    """A record's revision as the export wrote it (a whole number from 1); empty: none."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = text_of(value)
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) < 2 ** 31:
+        raise ValueError(_("geen versie (een geheel getal vanaf 1)"))
+    return int(text)
+
+
+def _stale_row(what: str, revision: int | None, current: int) -> str | None:
+    """Why a changed row's Versie cell refuses it, or None (the messages of the Plannen sheet's):
+    ``what`` ("maatregel 9.1 in meldkamer:RTD") has no revision in the row, or another than the
+    stored one."""
+    if revision is None:
+        return _("de versie van %(what)s ontbreekt: neem de kolom Versie uit de export over, "
+                 "zodat een wijziging van een ander niet ongemerkt wordt overschreven", what=what)
+    if revision < current:
+        return _("%(what)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
+                 "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", what=what,
+                 now=current, then=revision)
+    if revision > current:
+        return _("versie %(then)s is nieuwer dan die van %(what)s (%(now)s)", what=what,
+                 now=current, then=revision)
+    return None
 
 
 def _cell(name, value, refs):
@@ -130,7 +163,8 @@ class VvtSheet(SheetSpec):
         for impl, ref_id, urn, title, bbn, fw in rows:
             scope = scope_by_key(refs, impl.scope_key)
             sheet.write([fw, ref_id or "", title, bbn or "", urn, scope.param if scope else "",
-                         *(_cell(f.name, getattr(impl, f.name), refs) for f in VVT_FIELDS)])
+                         *(_cell(f.name, getattr(impl, f.name), refs) for f in VVT_FIELDS),
+                         impl.revision])
             written += 1
         sheet.finish()
         status_col = [c.key for c in columns].index("status")
@@ -209,7 +243,7 @@ def plan_vvt(sheet, context) -> SheetPlan:
         impl = existing.get((control.id, scope.key))
         old = current_data(impl)
         data = ImplementationData(**asdict(old))
-        ok = True
+        ok, revision = True, None
         for index, column in editable.items():
             raw = values[index] if index < len(values) else None
             try:
@@ -218,6 +252,9 @@ def plan_vvt(sheet, context) -> SheetPlan:
                 plan.errors.append(msg(str(error), row=number, column=column_letters(index),
                                        header=column.header, value=raw))
                 ok = False
+                continue
+            if column.key == "revision":
+                revision = value
                 continue
             if column.key == "discipline_id":
                 item = refs.disciplines.by_code.get(value) if value else None
@@ -243,6 +280,15 @@ def plan_vvt(sheet, context) -> SheetPlan:
         if data == old:
             plan.unchanged += 1
             continue
+        if impl is not None:
+            refusal = _stale_row(_("maatregel %(control)s in %(scope)s", control=control.label,
+                                   scope=scope.param), revision, impl.revision)
+            if refusal:
+                index = at.get("revision")
+                plan.errors.append(msg(refusal, row=number, header=headers["revision"],
+                                       column=column_letters(index) if index is not None
+                                       else None))
+                continue
         if not can_edit_scope(user, scope):
             plan.errors.append(msg(_("u mag de implementaties van %(scope)s niet wijzigen",
                                      scope=scope.code), row=number,
@@ -254,11 +300,11 @@ def plan_vvt(sheet, context) -> SheetPlan:
                                  _shown(k, getattr(data, k), refs))
                                 for k in FIELDS if getattr(old, k) != getattr(data, k)])
         (plan.changed if impl is not None else plan.new).append(change)
-        todo.append((control, scope, data, impl))
+        todo.append((control, scope, data, impl, revision if impl is not None else None))
 
     def apply():
-        for control, scope, data, impl in todo:
-            set_implementation(control, scope, data, user, impl=impl)
+        for control, scope, data, impl, revision in todo:
+            set_implementation(control, scope, data, user, impl=impl, expected_revision=revision)
 
     plan.apply = apply
     return plan
