@@ -228,3 +228,28 @@ def test_nis2_page_escapes_the_covering_controls_and_speaks_the_readers_language
     client.post("/language", data={"lang": "en", "next": "/"})
     page = _text(client.get("/controls/nis2?framework=nis2-test&scope=voorziening:GMS"))
     assert "(intersects)" in page and "(overlapt)" not in page
+
+
+def test_a_mapping_library_before_its_frameworks_is_refused_in_the_readers_language(client,
+                                                                                   auth):
+    from pathlib import Path
+    data = (Path(__file__).parent / "fixtures" / "mapping-tiny-other.yaml").read_bytes()
+    auth.login("admin")
+
+    def upload():
+        response = client.post("/controls/import", data={
+            "file": (io.BytesIO(data), "mapping.yaml")}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        return _text(response)
+
+    page = upload()
+    assert "de maatregel urn:test:risk:req_node:tiny:1.1 is onbekend; laad eerst zijn " \
+           "raamwerk" in page
+    assert "koppeling urn:test:risk:req_node:tiny:1.1 → urn:test:risk:req_node:other:a" in page
+    assert "is unknown" not in page and "mapping urn:" not in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = upload()
+    assert "control urn:test:risk:req_node:tiny:1.1 is unknown; load its framework " \
+           "first" in page
+    assert "mapping urn:test:risk:req_node:tiny:1.1 → urn:test:risk:req_node:other:a" in page
+    assert db.session.scalar(select(Control)) is None
