@@ -5,6 +5,7 @@ Views are thin: see insight (reading) and services/loading (writing)."""
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..reference.data import refdata
 from ..risks.models import Risk
+from .catalogue import MAX_CATALOGUE_BYTES
 from .citations import citing_risks, reference
 from .fields import FIELD_LABELS
 from .forms import (
@@ -268,13 +270,39 @@ def _plan(filename: str, data: bytes):
         return None, error.problems
 
 
+def _upload_limit() -> str:
+    """The largest catalogue an upload takes, as a reader says it ("10 MB"): the reader's limit,
+    or the app's limit on a request when that is lower."""
+    limit = min(MAX_CATALOGUE_BYTES, current_app.config.get("MAX_CONTENT_LENGTH")
+                or MAX_CATALOGUE_BYTES)
+    if limit >= 2**20:
+        return f"{format_decimal(round(limit / 2**20, 1))} MB"
+    return f"{format_decimal(round(limit / 2**10, 1))} kB"
+
+
+def _upload_page(form, status=200, too_large=False):
+    return render_template("controls/upload.html", form=form, frameworks=frameworks_with_counts(),
+                           limit=_upload_limit(), too_large=too_large), status
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """A request larger than the app takes: the upload page again, saying the limit (the app's
+    own 413 page does not)."""
+    log_refusal("import", reason="too large")
+    # Raised before the view's own checks (the CSRF check reads the body): check here too.
+    if request.endpoint != "controls.upload" or not current_user.is_authenticated \
+            or not can_load_catalogues(current_user):
+        return render_template("error.html", code=413, title=_("Bestand te groot")), 413
+    return _upload_page(UploadForm(formdata=None), 413, too_large=True)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @require(can_load_catalogues)
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("controls/upload.html", form=form,
-                               frameworks=frameworks_with_counts()), 422 if form.errors else 200
+        return _upload_page(form, 422 if form.errors else 200)
     upload = form.file.data
     data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
     filename = Path(upload.filename or "catalogus.yaml").name
