@@ -104,7 +104,8 @@ def bulk():
     back = request.form.get("back") or ""
     target = url_for("controls.index") + ("?" + back if back and "//" not in back else "")
     if not form.validate_on_submit():
-        flash(_("De bulkwijziging is niet opgeslagen: controleer de velden."), "danger")
+        flash(_("De bulkwijziging is niet opgeslagen: %(problems)s",
+                problems="; ".join(_bulk_problems(form))), "danger")
         return redirect(target)
     ids = [int(v) for v in request.form.getlist("control") if v.isdigit()][:500]
     changes = {}
@@ -128,6 +129,25 @@ def bulk():
     flash(_("%(n)s implementaties gewijzigd in %(scope)s.", n=changed, scope=scope.code),
           "success")
     return redirect(target)
+
+
+def _bulk_problems(form: BulkForm) -> list[str]:
+    """What is wrong with the bulk form, per field: its label, the value as typed and why."""
+    problems = []
+    for name, errors in form.errors.items():
+        field = form[name] if name in form else None
+        if field is None or name == "csrf_token":
+            problems.append(_("de pagina was verlopen; open hem opnieuw en probeer het nog eens"))
+            continue
+        value = str(field.raw_data[0]) if field.raw_data else ""
+        value = value if len(value) <= 50 else value[:50] + "…"
+        if field.type == "DateField":
+            why = _("geen geldige datum")
+        else:
+            why = "; ".join(str(e) for e in errors)
+        problems.append(_("%(field)s “%(value)s”: %(why)s", field=field.label.text, value=value,
+                          why=why))
+    return problems or [_("controleer de velden")]
 
 
 # --- a control ----------------------------------------------------------------------------------

@@ -278,3 +278,20 @@ def test_an_upload_over_the_limit_says_the_limit_in_the_readers_language(app, cl
     response = client.post("/controls/import", data={"file": (big(), "big.yaml")},
                            content_type="multipart/form-data")
     assert response.status_code in (403, 413) and 'id="catalogue-upload"' not in _text(response)
+
+
+def test_a_bad_date_in_the_bulk_form_is_named_with_its_value(client, auth, loaded):
+    auth.login("rtd")
+    ids = [loaded[r].id for r in ("9.1", "9.2")]
+    response = client.post("/controls/bulk", data={
+        "scope": "meldkamer:RTD", "status": "volledig", "next_check": "2027-02-30",
+        "control": ids}, follow_redirects=True)
+    page = _text(response)
+    assert "De bulkwijziging is niet opgeslagen: Volgende controle “2027-02-30”: geen geldige " \
+           "datum" in page
+    assert db.session.scalar(select(Implementation)) is None  # nothing written
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = _text(client.post("/controls/bulk", data={
+        "scope": "meldkamer:RTD", "status": "", "owner": "x" * 201, "control": ids},
+        follow_redirects=True))
+    assert "The bulk change has not been saved: Owner “" + "x" * 50 + "…”:" in page
