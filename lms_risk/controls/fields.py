@@ -18,7 +18,7 @@ FIELD_LABELS = {
     "next_check": _l("Volgende controle"), "scope": _l("Scope"), "risk": _l("Risico"),
     "kind": _l("Soort"), "bbn_level": _l("BBN-niveau"), "version": _l("Versie"),
     "added": _l("nieuw"), "changed": _l("gewijzigd"), "retired": _l("ingetrokken"),
-    "unchanged": _l("ongewijzigd"), "removed": _l("verwijderd"),
+    "unchanged": _l("ongewijzigd"), "removed": _l("verwijderd"), "control": _l("Maatregel"),
 }
 
 

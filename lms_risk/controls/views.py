@@ -54,7 +54,7 @@ from .permissions import (
 )
 from .scopes import all_scopes, scope_by_param, scope_levels
 from .services import BULK_FIELDS, ControlError, bulk_update, current_data, link_risk, \
-    set_implementation, set_scope_level, unlink_risk
+    refuse_retired, set_implementation, set_scope_level, unlink_risk
 
 bp = Blueprint("controls", __name__, url_prefix="/controls")
 PENDING_HOURS = 24
@@ -120,6 +120,7 @@ def bulk():
         return redirect(target)
     controls = list(db.session.scalars(select(Control).where(Control.id.in_(ids))))
     try:
+        refuse_retired(controls)
         changed = bulk_update(controls, scope, changes, current_user)
     except ControlError as error:
         db.session.rollback()
@@ -158,7 +159,9 @@ def detail(control_id: int):
     control = _control(control_id, joinedload(Control.framework))
     refs = refdata()
     data = control_page(control, refs)
-    editable = {s.key for s in data["scopes"] if can_edit_scope(current_user, s)}
+    # A retired control's implementations are kept as they were (edit refuses them too).
+    editable = set() if control.retired_at else \
+        {s.key for s in data["scopes"] if can_edit_scope(current_user, s)}
     return render_template("controls/detail.html", control=control, path=ancestors(control),
                            editable=editable,
                            link_form=LinkRiskForm() if can_link_risks(current_user) else None,
@@ -178,6 +181,12 @@ def edit(control_id: int, scope_param: str):
         abort(404)
     if not can_edit_scope(current_user, scope):
         deny()
+    try:
+        refuse_retired([control])
+    except ControlError as error:
+        log_refusal("save", control=control.id, reason="retired")
+        flash(error.errors["control"], "danger")
+        return redirect(url_for("controls.detail", control_id=control.id))
     impl = db.session.scalar(select(Implementation).where(
         Implementation.control_id == control.id, Implementation.scope_key == scope.key))
     form = make_implementation_form(refs, current_data(impl) if request.method == "GET" else None)

@@ -295,3 +295,31 @@ def test_a_bad_date_in_the_bulk_form_is_named_with_its_value(client, auth, loade
         "scope": "meldkamer:RTD", "status": "", "owner": "x" * 201, "control": ids},
         follow_redirects=True))
     assert "The bulk change has not been saved: Owner “" + "x" * 50 + "…”:" in page
+
+
+def test_a_retired_controls_implementation_is_shown_but_not_editable(client, auth, loaded, users):
+    from controls_fixtures import bio_sample
+    retired = loaded["9.5"]
+    implement(retired, "voorziening:GMS", "deels", owner="Team GMS")
+    loading.load_catalogue(catalogue(bio_sample(version="2", drop=(5,))), users["admin"])
+    db.session.commit()
+    auth.login("chair")  # may edit every scope
+    page = _text(client.get(f"/controls/{retired.id}"))
+    assert "Team GMS" in page and 'id="retired-note"' in page
+    assert "/scope/" not in page and "bewerken" not in page
+    assert "/scope/" in _text(client.get(f"/controls/{loaded['9.4'].id}"))  # a current one
+    url = f"/controls/{retired.id}/scope/voorziening:GMS"
+    for response in (client.get(url), client.post(url, data={"status": "volledig",
+                                                              "applicable": "y"})):
+        assert response.status_code == 302
+    page = _text(client.get(f"/controls/{retired.id}"))
+    assert "9.5 is ingetrokken (niet meer in de catalogus); de implementatie ervan kan niet " \
+           "meer worden gewijzigd." in page
+    bulk = _text(client.post("/controls/bulk", data={
+        "scope": "voorziening:GMS", "status": "volledig", "control": [loaded["9.4"].id,
+                                                                       retired.id]},
+        follow_redirects=True))
+    assert "9.5 is ingetrokken" in bulk
+    db.session.expire_all()
+    assert [(i.control_id, i.status) for i in db.session.scalars(select(Implementation))] \
+        == [(retired.id, "deels")]  # nothing changed, not even 9.4
