@@ -323,3 +323,13 @@ def test_a_retired_controls_implementation_is_shown_but_not_editable(client, aut
     db.session.expire_all()
     assert [(i.control_id, i.status) for i in db.session.scalars(select(Implementation))] \
         == [(retired.id, "deels")]  # nothing changed, not even 9.4
+
+
+def test_the_history_shows_dates_as_the_tables_do(client, auth, loaded):
+    from datetime import date
+    implement(loaded["9.1"], "voorziening:GMS", "deels", next_check=date(2027, 5, 10),
+              last_checked=date(2026, 11, 2))
+    auth.login("viewer")
+    history = _text(client.get(f"/controls/{loaded['9.1'].id}")).split('id="control-history"')[1]
+    assert "10-05-2027" in history and "02-11-2026" in history
+    assert "2027-05-10" not in history and "2026-11-02" not in history
