@@ -56,7 +56,7 @@ from .scopes import all_scopes, scope_by_param, scope_levels
 from .services import BULK_FIELDS, ControlError, bulk_update, current_data, link_risk, \
     refuse_retired, set_implementation, set_scope_level, unlink_risk
 
-bp = Blueprint("controls", __name__, url_prefix="/controls")
+bp = Blueprint("controls", __name__, url_prefix="/controls", static_folder="static")
 PENDING_HOURS = 24
 
 
