@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
 from ..auth.models import SystemActor
 from ..core.logs import log_refusal
 from ..core.uow import transactional_command
+from .catalogue import MAX_CATALOGUE_BYTES
 from .loading import LoadError, apply_plan, plan_catalogue, read_file
-
-MAX_BYTES = 20 * 1024 * 1024
 
 
 @click.command("import-controls")
@@ -20,8 +20,10 @@ def import_controls_command(file: Path, dry_run: bool):
     """Load a control catalogue: a CISO Assistant YAML library (framework or mapping set) or our
     workbook. Loading the same file again changes nothing; a newer version updates texts, adds
     controls and retires the ones it no longer holds. Exits 1 (writing nothing) on any problem."""
-    if file.stat().st_size > MAX_BYTES:
-        raise click.ClickException(f"{file.name}: larger than {MAX_BYTES // (1024 * 1024)} MB")
+    if file.stat().st_size > MAX_CATALOGUE_BYTES:  # the reader's own limit, as on the web
+        raise click.ClickException(_(
+            "%(file)s is te groot: een catalogus is hoogstens %(max)s MB",
+            file=file.name, max=MAX_CATALOGUE_BYTES // 2**20))
     try:
         plan = plan_catalogue(read_file(file.name, file.read_bytes()))
     except LoadError as error:

@@ -1,6 +1,9 @@
 """Labels of the controls' fields and values, in one place: forms, pages, the audit trail and
 the workbook take them from here."""
 
+from datetime import date
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {"niet": _l("niet geïmplementeerd"), "deels": _l("deels geïmplementeerd"),
@@ -18,7 +21,7 @@ FIELD_LABELS = {
     "next_check": _l("Volgende controle"), "scope": _l("Scope"), "risk": _l("Risico"),
     "kind": _l("Soort"), "bbn_level": _l("BBN-niveau"), "version": _l("Versie"),
     "added": _l("nieuw"), "changed": _l("gewijzigd"), "retired": _l("ingetrokken"),
-    "unchanged": _l("ongewijzigd"), "removed": _l("verwijderd"),
+    "unchanged": _l("ongewijzigd"), "removed": _l("verwijderd"), "control": _l("Maatregel"),
 }
 
 
@@ -32,7 +35,16 @@ def status_label(status: str | None, applicable: bool = True) -> str:
     return str(STATUS_LABELS.get(status or "niet", status))
 
 
+DATE_FIELDS = ("last_checked", "next_check")  # recorded as ISO text (2027-05-10)
+
+
 def show_value(key: str, value, refs):
+    if key in DATE_FIELDS and isinstance(value, str) and value:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+        return current_app.jinja_env.filters["date"](day)  # the app's dd-mm-jjjj, as the tables
     if key == "status":
         return status_label(value)
     if key == "discipline_id" and value:

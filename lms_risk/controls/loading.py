@@ -11,6 +11,7 @@ mapping set: all mappings from one framework to another that the file holds.
 import logging
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from ..audit.services import record
@@ -27,7 +28,8 @@ CONTROL_FIELDS = ("ref_id", "sort_order", "depth", "title_nl", "title_en", "desc
 
 
 class LoadError(ValueError):
-    """The catalogue cannot be loaded; ``problems`` is a list of (where, why)."""
+    """The catalogue cannot be loaded; ``problems`` is a list of (where, why): lazy strings with
+    Dutch msgids, in the reader's language inside a request and Dutch outside one (the CLI)."""
 
     def __init__(self, problems: list[tuple[str, str]]):
         super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
@@ -114,7 +116,9 @@ def plan_catalogue(data) -> CataloguePlan:
     for fw in data.frameworks:
         for node in fw.controls:
             if node.urn in seen_urns:
-                problems.append((node.urn, f"appears twice (in {seen_urns[node.urn]} and {fw.urn})"))
+                problems.append((node.urn, _l("staat twee keer in het bestand (in %(one)s en in "
+                                                "%(other)s)", one=seen_urns[node.urn],
+                                                other=fw.urn)))
             seen_urns[node.urn] = fw.urn
     urns = [fw.urn for fw in data.frameworks]
     stored_fw = {f.urn: f for f in db.session.scalars(
@@ -124,7 +128,8 @@ def plan_catalogue(data) -> CataloguePlan:
         for urn, fw_urn in db.session.execute(
                 select(Control.urn, Framework.urn).join(Framework)
                 .where(Control.urn.in_(list(seen_urns)), Framework.urn.not_in(urns))):
-            problems.append((urn, f"belongs to framework {fw_urn} already"))
+            problems.append((urn, _l("hoort al bij het raamwerk %(framework)s",
+                                     framework=fw_urn)))
 
     plans = []
     for fw in data.frameworks:
@@ -156,7 +161,8 @@ def plan_catalogue(data) -> CataloguePlan:
             in_file.add(node.urn)
             if wanted["parent_urn"] and wanted["parent_urn"] not in seen_urns \
                     and wanted["parent_urn"] not in existing:
-                problems.append((node.urn, f"parent {wanted['parent_urn']} is not in the catalogue"))
+                problems.append((node.urn, _l("de bovenliggende maatregel %(parent)s staat niet in "
+                                                "de catalogus", parent=wanted["parent_urn"])))
             row = existing.get(node.urn)
             if row is None:
                 plan.added.append(wanted)
@@ -193,14 +199,15 @@ def _plan_mappings(data, seen_urns: dict, problems: list) -> list[MappingSetPlan
     sets: dict[tuple[str, str], MappingSetPlan] = {}
     for m in data.mappings:
         missing = [u for u in (m.source_urn, m.target_urn) if u not in framework_of]
+        where = _l("koppeling %(source)s → %(target)s", source=m.source_urn, target=m.target_urn)
         if missing:
             for urn in missing:
-                problems.append((f"mapping {m.source_urn} -> {m.target_urn}",
-                                 f"control {urn} is unknown; load its framework first"))
+                problems.append((where, _l("de maatregel %(urn)s is onbekend; laad eerst zijn "
+                                           "raamwerk", urn=urn)))
             continue
         if m.relationship not in ("equal", "subset", "superset", "intersect"):
-            problems.append((f"mapping {m.source_urn} -> {m.target_urn}",
-                             f"unknown relationship {m.relationship!r}"))
+            problems.append((where, _l("onbekende relatie %(value)s; bekend zijn equal, subset, "
+                                       "superset en intersect", value=repr(m.relationship))))
             continue
         pair = (framework_of[m.source_urn], framework_of[m.target_urn])
         plan = sets.setdefault(pair, MappingSetPlan(pair[0], pair[1], {}))

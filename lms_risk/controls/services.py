@@ -97,6 +97,17 @@ def validate(data: ImplementationData) -> None:
         raise ControlError(errors)
 
 
+def refuse_retired(controls) -> None:
+    """A retired control (no longer in its framework's catalogue) keeps its implementation
+    records as they were: refuse changing them."""
+    from flask_babel import gettext as _
+    retired = [c.label for c in controls if c.retired_at is not None]
+    if retired:
+        raise ControlError({"control": _(
+            "%(controls)s is ingetrokken (niet meer in de catalogus); de implementatie ervan "
+            "kan niet meer worden gewijzigd.", controls=", ".join(retired))})
+
+
 def current_data(impl: Implementation | None) -> ImplementationData:
     if impl is None:
         return ImplementationData()

@@ -5,6 +5,7 @@ Views are thin: see insight (reading) and services/loading (writing)."""
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..reference.data import refdata
 from ..risks.models import Risk
+from .catalogue import MAX_CATALOGUE_BYTES
 from .citations import citing_risks, reference
 from .fields import FIELD_LABELS
 from .forms import (
@@ -53,9 +55,10 @@ from .permissions import (
 )
 from .scopes import all_scopes, scope_by_param, scope_levels
 from .services import BULK_FIELDS, ControlError, SavedMeanwhileError, StaleImplementationError, \
-    bulk_update, current_data, link_risk, set_implementation, set_scope_level, unlink_risk
+    bulk_update, current_data, link_risk, refuse_retired, set_implementation, set_scope_level, \
+    unlink_risk
 
-bp = Blueprint("controls", __name__, url_prefix="/controls")
+bp = Blueprint("controls", __name__, url_prefix="/controls", static_folder="static")
 PENDING_HOURS = 24
 
 
@@ -103,7 +106,8 @@ def bulk():
     back = request.form.get("back") or ""
     target = url_for("controls.index") + ("?" + back if back and "//" not in back else "")
     if not form.validate_on_submit():
-        flash(_("De bulkwijziging is niet opgeslagen: controleer de velden."), "danger")
+        flash(_("De bulkwijziging is niet opgeslagen: %(problems)s",
+                problems="; ".join(_bulk_problems(form))), "danger")
         return redirect(target)
     ids = [int(v) for v in request.form.getlist("control") if v.isdigit()][:500]
     changes = {}
@@ -118,6 +122,7 @@ def bulk():
         return redirect(target)
     controls = list(db.session.scalars(select(Control).where(Control.id.in_(ids))))
     try:
+        refuse_retired(controls)
         changed = bulk_update(controls, scope, changes, current_user)
     except ControlError as error:
         db.session.rollback()
@@ -129,6 +134,25 @@ def bulk():
     return redirect(target)
 
 
+def _bulk_problems(form: BulkForm) -> list[str]:
+    """What is wrong with the bulk form, per field: its label, the value as typed and why."""
+    problems = []
+    for name, errors in form.errors.items():
+        field = form[name] if name in form else None
+        if field is None or name == "csrf_token":
+            problems.append(_("de pagina was verlopen; open hem opnieuw en probeer het nog eens"))
+            continue
+        value = str(field.raw_data[0]) if field.raw_data else ""
+        value = value if len(value) <= 50 else value[:50] + "…"
+        if field.type == "DateField":
+            why = _("geen geldige datum")
+        else:
+            why = "; ".join(str(e) for e in errors)
+        problems.append(_("%(field)s “%(value)s”: %(why)s", field=field.label.text, value=value,
+                          why=why))
+    return problems or [_("controleer de velden")]
+
+
 # --- a control ----------------------------------------------------------------------------------
 
 @bp.get("/<int:control_id>")
@@ -137,7 +161,9 @@ def detail(control_id: int):
     control = _control(control_id, joinedload(Control.framework))
     refs = refdata()
     data = control_page(control, refs)
-    editable = {s.key for s in data["scopes"] if can_edit_scope(current_user, s)}
+    # A retired control's implementations are kept as they were (edit refuses them too).
+    editable = set() if control.retired_at else \
+        {s.key for s in data["scopes"] if can_edit_scope(current_user, s)}
     return render_template("controls/detail.html", control=control, path=ancestors(control),
                            editable=editable,
                            link_form=LinkRiskForm() if can_link_risks(current_user) else None,
@@ -157,6 +183,12 @@ def edit(control_id: int, scope_param: str):
         abort(404)
     if not can_edit_scope(current_user, scope):
         deny()
+    try:
+        refuse_retired([control])
+    except ControlError as error:
+        log_refusal("save", control=control.id, reason="retired")
+        flash(error.errors["control"], "danger")
+        return redirect(url_for("controls.detail", control_id=control.id))
     impl = db.session.scalar(select(Implementation).where(
         Implementation.control_id == control.id, Implementation.scope_key == scope.key))
     if request.method == "GET":
@@ -280,13 +312,39 @@ def _plan(filename: str, data: bytes):
         return None, error.problems
 
 
+def _upload_limit() -> str:
+    """The largest catalogue an upload takes, as a reader says it ("10 MB"): the reader's limit,
+    or the app's limit on a request when that is lower."""
+    limit = min(MAX_CATALOGUE_BYTES, current_app.config.get("MAX_CONTENT_LENGTH")
+                or MAX_CATALOGUE_BYTES)
+    if limit >= 2**20:
+        return f"{format_decimal(round(limit / 2**20, 1))} MB"
+    return f"{format_decimal(round(limit / 2**10, 1))} kB"
+
+
+def _upload_page(form, status=200, too_large=False):
+    return render_template("controls/upload.html", form=form, frameworks=frameworks_with_counts(),
+                           limit=_upload_limit(), too_large=too_large), status
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """A request larger than the app takes: the upload page again, saying the limit (the app's
+    own 413 page does not)."""
+    log_refusal("import", reason="too large")
+    # Raised before the view's own checks (the CSRF check reads the body): check here too.
+    if request.endpoint != "controls.upload" or not current_user.is_authenticated \
+            or not can_load_catalogues(current_user):
+        return render_template("error.html", code=413, title=_("Bestand te groot")), 413
+    return _upload_page(UploadForm(formdata=None), 413, too_large=True)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @require(can_load_catalogues)
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("controls/upload.html", form=form,
-                               frameworks=frameworks_with_counts()), 422 if form.errors else 200
+        return _upload_page(form, 422 if form.errors else 200)
     upload = form.file.data
     data = upload.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
     filename = Path(upload.filename or "catalogus.yaml").name

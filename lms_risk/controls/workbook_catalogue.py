@@ -162,6 +162,10 @@ class _Workbook:
         self.limits = Limits(max_bytes=MAX_CATALOGUE_BYTES, max_rows=max(MAX_NODES, MAX_MAPPINGS),
                              max_columns=60, max_cell_chars=MAX_TEXT)
         self.problems = Problems()
+        # urns of the references on the Maatregelen sheet, set by ``controls`` even when some of
+        # its rows have problems (the Koppelingen check must not add false ones); None when the
+        # sheet could not be read at all.
+        self.sheet_urns: set[str] | None = None
 
     def sheet(self, name: str, required: bool):
         sheet = read_sheet(self.data, name, self.limits)
@@ -190,7 +194,7 @@ class _Workbook:
         meta = self.framework_fields(framework_sheet)
         code = meta.get("code") or ""
         controls = self.controls(controls_sheet, code)
-        mappings = self.mappings(mappings_sheet, code, controls) if mappings_sheet else []
+        mappings = self.mappings(mappings_sheet, code) if mappings_sheet else []
         self.problems.raise_if_any()
         framework = FrameworkData(
             urn=framework_urn(code), code=code, name_nl=meta["name_nl"],
@@ -313,6 +317,9 @@ class _Workbook:
 
         rows: list[dict] = []
         refs: dict[str, int] = {}
+        self.sheet_urns = {control_urn(code, _text(values[index["ref"]]))
+                           for _number, values in sheet.rows
+                           if index["ref"] < len(values) and _text(values[index["ref"]])}
         for number, values in sheet.rows:
             ref = self.reference(where(number, "ref"), cell(values, "ref"), required=True)
             if ref:
@@ -439,13 +446,13 @@ class _Workbook:
 
     # Koppelingen
 
-    def mappings(self, sheet, code: str, controls: list[ControlNode]) -> list[MappingData]:
+    def mappings(self, sheet, code: str) -> list[MappingData]:
         problems, name = self.problems, sheet.name
         index = self.columns(sheet, MAPPING_COLUMNS,
                              ("source_ref", "target_fw", "target_ref", "relationship"))
         if index is None:
             return []
-        own = {control.urn for control in controls}
+        own = self.sheet_urns
         result: dict[tuple[str, str], tuple[MappingData, int]] = {}
 
         def cell(values, key):
@@ -480,7 +487,8 @@ class _Workbook:
                     continue
                 ref = self.reference(where(number, ref_key), raw_ref, required=True)
                 urn = control_urn(framework, ref) if ref else ""
-                if urn and framework.lower() == code.lower() and urn not in own:
+                if urn and framework.lower() == code.lower() and own is not None \
+                        and urn not in own:
                     problems.add(where(number, ref_key), _l(
                         "de referentie %(ref)s staat niet op het blad Maatregelen", ref=ref))
                     urn = ""

@@ -188,3 +188,18 @@ def test_files_that_are_not_workbooks_say_what_they_are():
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
     assert "oud Excel-bestand (.xls)" in refused(ole, "bio.xls")
     assert "geen Excel-werkmap" in refused(b"PK\x03\x04 not really a zip", "bio.xlsx")
+
+
+@pytest.mark.parametrize("bad_row", [
+    ("5.03", "H5", "Logging", None, None, None, "ja", 7, None),  # BBN-niveau 7
+    ("5.03", "H9", "Logging", None, None, None, "ja", 1, None),  # a parent not on the sheet
+])
+def test_a_bad_control_row_adds_no_false_errors_on_the_mappings_sheet(bad_row):
+    mappings = [*MAPPINGS, (None, "5.99", "NIS2", "21(2)(b)", "overlapt")]  # 5.99: truly absent
+    message = refused(workbook(controls=[*CONTROLS, bad_row], mappings=mappings))
+    assert "rij 5" in message  # the bad row itself
+    assert ("BBN-niveau moet 1, 2 of 3" in message) == (bad_row[7] == 7)
+    assert ("de bovenliggende referentie H9" in message) == (bad_row[1] == "H9")
+    for ref in ("5.01", "5.02", "5.02.01"):  # on the sheet: no complaint
+        assert f"de referentie {ref} staat niet op het blad Maatregelen" not in message, message
+    assert "de referentie 5.99 staat niet op het blad Maatregelen" in message

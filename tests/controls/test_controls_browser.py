@@ -181,3 +181,42 @@ def test_citations_on_the_risk_page_and_form_in_both_languages_and_widths(browse
                 assert overflow <= 1, f"{name} at {width} px is {overflow} px too wide"
             page.close()
     assert {k: v for k, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_select_all_on_the_page_sets_a_status_for_every_row(browser, live_server, language):
+    app, base = live_server
+    _seed(app)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base)
+    if language == "en":
+        page.click("button:has-text('English')")
+    page.goto(f"{base}/controls?scope=voorziening:GMS")
+    select_all = page.get_by_role("checkbox", name="Alle maatregelen op deze pagina selecteren"
+                                  if language == "nl" else "Select all controls on this page")
+    assert select_all.is_visible()
+    boxes = page.locator("#vvt tbody input[name=control]")
+    ids = [int(v) for v in boxes.evaluate_all("els => els.map(e => e.value)")]
+    assert len(ids) > 3
+    select_all.check()
+    assert all(boxes.nth(i).is_checked() for i in range(len(ids)))
+    boxes.first.uncheck()  # one row cleared: the box shows a partial selection
+    assert select_all.evaluate("e => e.indeterminate") and not select_all.is_checked()
+    select_all.check()
+    assert boxes.first.is_checked()
+    page.select_option("#status", "volledig")
+    page.click("#bulk-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".alert-success").count() == 1
+    with app.app_context():
+        from lms_risk.controls.models import Implementation
+        from lms_risk.extensions import db
+        from lms_risk.controls.scopes import scope_by_param
+        from lms_risk.reference.data import refdata
+        gms = scope_by_param(refdata(), "voorziening:GMS").key
+        statuses = {i.control_id: i.status for i in db.session.scalars(db.select(Implementation)
+                    .where(Implementation.scope_key == gms, Implementation.control_id.in_(ids)))}
+    assert statuses == {i: "volledig" for i in ids}
+    assert errors == []

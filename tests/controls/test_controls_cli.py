@@ -74,3 +74,13 @@ def test_the_shipped_catalogues_load_with_their_mappings(app, runner):
     assert "mappings" in result.output and "removed=0" in result.output
     again = _run(runner, IMPORTS / "maatregelen-voorbeeld.xlsx")
     assert "added=0 changed=0 retired=0" in again.output
+
+
+def test_a_file_over_the_readers_limit_is_refused_naming_the_limit(app, runner, tmp_path):
+    from lms_risk.controls.catalogue import MAX_CATALOGUE_BYTES
+    big = tmp_path / "groot.yaml"
+    big.write_bytes(b"#" * (MAX_CATALOGUE_BYTES + 1))  # over 10 MB, under the old 20 MB
+    result = _run(runner, big)
+    assert result.exit_code == 1
+    assert "groot.yaml is te groot: een catalogus is hoogstens 10 MB" in result.output
+    assert "larger than" not in result.output

@@ -228,3 +228,108 @@ def test_nis2_page_escapes_the_covering_controls_and_speaks_the_readers_language
     client.post("/language", data={"lang": "en", "next": "/"})
     page = _text(client.get("/controls/nis2?framework=nis2-test&scope=voorziening:GMS"))
     assert "(intersects)" in page and "(overlapt)" not in page
+
+
+def test_a_mapping_library_before_its_frameworks_is_refused_in_the_readers_language(client,
+                                                                                   auth):
+    from pathlib import Path
+    data = (Path(__file__).parent / "fixtures" / "mapping-tiny-other.yaml").read_bytes()
+    auth.login("admin")
+
+    def upload():
+        response = client.post("/controls/import", data={
+            "file": (io.BytesIO(data), "mapping.yaml")}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        return _text(response)
+
+    page = upload()
+    assert "de maatregel urn:test:risk:req_node:tiny:1.1 is onbekend; laad eerst zijn " \
+           "raamwerk" in page
+    assert "koppeling urn:test:risk:req_node:tiny:1.1 → urn:test:risk:req_node:other:a" in page
+    assert "is unknown" not in page and "mapping urn:" not in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = upload()
+    assert "control urn:test:risk:req_node:tiny:1.1 is unknown; load its framework " \
+           "first" in page
+    assert "mapping urn:test:risk:req_node:tiny:1.1 → urn:test:risk:req_node:other:a" in page
+    assert db.session.scalar(select(Control)) is None
+
+
+def test_an_upload_over_the_limit_says_the_limit_in_the_readers_language(app, client, auth):
+    auth.login("admin")
+    assert "Een catalogus is hoogstens 10 MB groot." in _text(client.get("/controls/import"))
+    # Lower than the reader's 10 MB: this one holds. (Small: the test client keeps a body over
+    # 500 kB in a temporary file that a refused request leaves open.)
+    app.config["MAX_CONTENT_LENGTH"] = 300 * 2**10
+
+    def big():
+        return io.BytesIO(b"#" * (300 * 2**10 + 1))
+    response = client.post("/controls/import", data={"file": (big(), "groot.yaml")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Het bestand is te groot: een catalogus is hoogstens 300 kB." in _text(response)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    response = client.post("/controls/import", data={"file": (big(), "big.yaml")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "The file is too large: a catalogue is at most 300 kB." in _text(response)
+    auth.logout()
+    auth.login("viewer")  # may not load catalogues: the house's page, not the upload form
+    response = client.post("/controls/import", data={"file": (big(), "big.yaml")},
+                           content_type="multipart/form-data")
+    assert response.status_code in (403, 413) and 'id="catalogue-upload"' not in _text(response)
+
+
+def test_a_bad_date_in_the_bulk_form_is_named_with_its_value(client, auth, loaded):
+    auth.login("rtd")
+    ids = [loaded[r].id for r in ("9.1", "9.2")]
+    response = client.post("/controls/bulk", data={
+        "scope": "meldkamer:RTD", "status": "volledig", "next_check": "2027-02-30",
+        "control": ids}, follow_redirects=True)
+    page = _text(response)
+    assert "De bulkwijziging is niet opgeslagen: Volgende controle “2027-02-30”: geen geldige " \
+           "datum" in page
+    assert db.session.scalar(select(Implementation)) is None  # nothing written
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = _text(client.post("/controls/bulk", data={
+        "scope": "meldkamer:RTD", "status": "", "owner": "x" * 201, "control": ids},
+        follow_redirects=True))
+    assert "The bulk change has not been saved: Owner “" + "x" * 50 + "…”:" in page
+
+
+def test_a_retired_controls_implementation_is_shown_but_not_editable(client, auth, loaded, users):
+    from controls_fixtures import bio_sample
+    retired = loaded["9.5"]
+    implement(retired, "voorziening:GMS", "deels", owner="Team GMS")
+    loading.load_catalogue(catalogue(bio_sample(version="2", drop=(5,))), users["admin"])
+    db.session.commit()
+    auth.login("chair")  # may edit every scope
+    page = _text(client.get(f"/controls/{retired.id}"))
+    assert "Team GMS" in page and 'id="retired-note"' in page
+    assert "/scope/" not in page and "bewerken" not in page
+    assert "/scope/" in _text(client.get(f"/controls/{loaded['9.4'].id}"))  # a current one
+    url = f"/controls/{retired.id}/scope/voorziening:GMS"
+    for response in (client.get(url), client.post(url, data={"status": "volledig",
+                                                              "applicable": "y"})):
+        assert response.status_code == 302
+    page = _text(client.get(f"/controls/{retired.id}"))
+    assert "9.5 is ingetrokken (niet meer in de catalogus); de implementatie ervan kan niet " \
+           "meer worden gewijzigd." in page
+    bulk = _text(client.post("/controls/bulk", data={
+        "scope": "voorziening:GMS", "status": "volledig", "control": [loaded["9.4"].id,
+                                                                       retired.id]},
+        follow_redirects=True))
+    assert "9.5 is ingetrokken" in bulk
+    db.session.expire_all()
+    assert [(i.control_id, i.status) for i in db.session.scalars(select(Implementation))] \
+        == [(retired.id, "deels")]  # nothing changed, not even 9.4
+
+
+def test_the_history_shows_dates_as_the_tables_do(client, auth, loaded):
+    from datetime import date
+    implement(loaded["9.1"], "voorziening:GMS", "deels", next_check=date(2027, 5, 10),
+              last_checked=date(2026, 11, 2))
+    auth.login("viewer")
+    history = _text(client.get(f"/controls/{loaded['9.1'].id}")).split('id="control-history"')[1]
+    assert "10-05-2027" in history and "02-11-2026" in history
+    assert "2027-05-10" not in history and "2026-11-02" not in history
