@@ -7,6 +7,7 @@ point at a risk are kept; a finding becomes a risk once.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -208,11 +209,14 @@ def new_plan_version(plan: Plan, user) -> int:
 
 
 def set_plan_bia(plan: Plan, bia, user) -> None:
-    """Which BIA the plan covers (its RTO is what exercises are held against); None: none."""
+    """Which BIA the plan covers (its RTO is what exercises are held against); None: none.
+    Part of the plan: an approved version keeps its BIA (a new version changes it)."""
     old = plan.bia.code if plan.bia is not None else None
     new = bia.code if bia is not None else None
     if old == new:
         return
+    if plan.frozen:
+        raise FrozenPlanError(plan)
     plan.bia = bia
     _plan_changed("update", plan, user, {"bia": [old, new]})
 
@@ -250,6 +254,10 @@ def exercise_snapshot(exercise: Exercise, refs) -> dict:
 
 def _exercise_errors(data: ExerciseData) -> dict:
     errors = EXERCISE_FIELDS.clean(data)
+    if not errors.get("held_on") and data.held_on and data.held_on > date.today():
+        # An exercise is recorded after it was held: a future one would count as exercised.
+        errors["held_on"] = _("De datum %(date)s ligt na vandaag; leg een oefening vast nadat "
+                              "zij is gehouden.", date=data.held_on.strftime("%d-%m-%Y"))
     for n, text in enumerate(data.findings or (), 1):
         if not str(text).strip():
             errors[f"findings.{n}"] = _("Een bevinding mag niet leeg zijn.")

@@ -319,8 +319,12 @@ def plan_bia(code: str):
         if "csrf_token" in form.errors:
             abort(400)
         return _render_plan(plan, status=422, bia_form=form)
-    set_plan_bia(plan, db.session.get(Bia, form.bia.data) if form.bia.data else None,
-                 current_user)
+    try:
+        set_plan_bia(plan, db.session.get(Bia, form.bia.data) if form.bia.data else None,
+                     current_user)
+    except PlanError as error:  # an approved version keeps its BIA
+        _show_errors(None, error)
+        return _render_plan(plan, status=409)
     flash(_("De BIA van het plan is opgeslagen."), "success")
     return redirect(url_for("continuity.plan", code=code))
 
