@@ -15,7 +15,8 @@ def risk_panel(risk, user) -> dict:
     meldkamers = refdata().meldkamers.by_id  # not each plan's own lazy load
     return {"plans": [(plan, exercise, can_edit_plan(user, plan), meldkamers.get(plan.meldkamer_id))
                       for plan, exercise in rows],
-            "can_link": can_create_plan(user), "link_form": LinkPlanForm(),
+            "can_link": can_create_plan(user) and risk.archived_at is None,
+            "link_form": LinkPlanForm(),
             "button_form": EmptyForm(), "kind_labels": EXERCISE_KIND_LABELS,
             "result_labels": RESULT_LABELS, "minutes_label": minutes_label,
             "user": current_user}

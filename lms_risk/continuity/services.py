@@ -221,19 +221,37 @@ def set_plan_bia(plan: Plan, bia, user) -> None:
     _plan_changed("update", plan, user, {"bia": [old, new]})
 
 
+def _refuse_archived(risk) -> None:
+    if risk.archived_at is not None:
+        raise PlanError({"risk": _("Risico %(code)s is gearchiveerd en kan niet worden gekoppeld.",
+                                   code=risk.code)})
+
+
+def _plan_label(plan: Plan) -> str:
+    return f"{plan.code} {plan.title}"
+
+
 def link_risk(plan: Plan, risk, user) -> bool:
+    """Link a risk to the plan; recorded in both their trails. False when it already was; an
+    archived risk is refused."""
     if risk in plan.risks:
         return False
+    _refuse_archived(risk)
     plan.risks.append(risk)
     _plan_changed("link", plan, user, {"risk": [None, risk.code]})
+    record("link", "risk", risk.code, user, summary=_plan_label(plan),
+           changes={"plan": [None, _plan_label(plan)]})
     return True
 
 
 def unlink_risk(plan: Plan, risk, user) -> bool:
+    """Remove a link; recorded in both trails. False when there was none."""
     if risk not in plan.risks:
         return False
     plan.risks.remove(risk)
     _plan_changed("unlink", plan, user, {"risk": [risk.code, None]})
+    record("unlink", "risk", risk.code, user, summary=_plan_label(plan),
+           changes={"plan": [_plan_label(plan), None]})
     return True
 
 
@@ -379,6 +397,7 @@ def link_finding(finding: Finding, risk, user) -> None:
     if finding.risk_id is not None:
         raise PlanError({"finding": _("Deze bevinding is al aan risico %(code)s gekoppeld.",
                                       code=finding.risk.code)})
+    _refuse_archived(risk)  # before anything is written
     _link_finding(finding, risk, "bestaand", user)
 
 

@@ -355,6 +355,12 @@ def plan_plans(sheet, context) -> SheetPlan:
         if missing:
             err(_("onbekend risico %(code)s", code=", ".join(missing)), "risks")
             continue
+        linked = {r.code for r in current.risks} if current else set()
+        archived = [c for c in risk_codes if c not in linked and risks[c].archived_at is not None]
+        if archived:
+            err(_("risico %(code)s is gearchiveerd en kan niet worden gekoppeld",
+                  code=", ".join(archived)), "risks")
+            continue
         meldkamer = refs.meldkamers.by_code.get(data.meldkamer or "")
         if current is None:
             if not can_create_plan(user) or not (can_edit_all_plans(user) or (

@@ -10,9 +10,30 @@ import pytest
 from continuity_fixtures import make_exercise, make_plan, make_rto_bia  # noqa: F401
 from sqlalchemy import func, select
 
+from lms_risk.audit.models import AuditEvent
 from lms_risk.continuity.models import Exercise
-from lms_risk.continuity.services import PlanError, approve_plan, new_plan_version, set_plan_bia
+from lms_risk.continuity.services import (
+    PlanError,
+    approve_plan,
+    link_finding,
+    link_risk,
+    new_plan_version,
+    set_plan_bia,
+)
 from lms_risk.extensions import db
+from lms_risk.risks.services import archive_risk
+
+
+def _panel(page: str) -> str:
+    """The risk page's continuity panel."""
+    start = page.index('id="panel-continuity"')
+    return page[start:page.index("</section>", start)]
+
+
+def _risk_events(code: str) -> list:
+    return db.session.execute(select(AuditEvent.action, AuditEvent.summary).where(
+        AuditEvent.entity_type == "risk", AuditEvent.entity_id == code)
+        .order_by(AuditEvent.id)).all()
 
 
 # --- 1. an approved plan keeps its BIA ----------------------------------------------------------
@@ -70,3 +91,115 @@ def test_an_exercise_dated_after_today_is_refused(client, auth, make_plan, make_
     assert edited.status_code == 422 and "ligt na vandaag" in _date_field(edited.text)
     db.session.expire_all()
     assert exercise.held_on == date.today()
+
+
+# --- 3. an archived risk is not linked ----------------------------------------------------------
+
+def test_an_archived_risk_is_linked_nowhere(client, auth, make_plan, make_exercise, make_risk,
+                                            users):
+    plan = make_plan()
+    exercise = make_exercise(plan, findings=["Draaiboek verouderd"])
+    risk = make_risk("Vervallen risico")
+    archive_risk(risk, "Dubbel", users["admin"])
+    db.session.commit()
+    message = f"Risico {risk.code} is gearchiveerd en kan niet worden gekoppeld."
+    auth.login("rtd")
+    on_plan = client.post(f"/continuity/plans/{plan.code}/risks", data={"risk": risk.code})
+    assert on_plan.status_code == 422
+    field = on_plan.text[on_plan.text.index('for="risk"'):]
+    assert message in field[:field.index("</div>")]  # at the form's field
+    # its page is not theirs to see (it has left the register for them), nor is this link
+    assert client.post(f"/continuity/risks/{risk.code}/plans",
+                       data={"plan": plan.code}).status_code == 404
+    on_finding = client.post(f"/continuity/findings/{exercise.findings[0].id}/link",
+                             data={"risk": risk.code})
+    assert on_finding.status_code == 302
+    assert message in client.get(f"/continuity/exercises/{exercise.code}").text
+    db.session.expire_all()
+    assert plan.risks == [] and exercise.findings[0].risk_id is None
+    auth.logout()
+    auth.login("chair")  # who sees archived risks: refused on the risk page, which says why
+    on_risk = client.post(f"/continuity/risks/{risk.code}/plans", data={"plan": plan.code})
+    assert on_risk.status_code == 302
+    page = client.get(f"/risks/{risk.code}").text
+    assert message in page
+    assert "Plan koppelen" not in _panel(page)  # an archived risk's page offers no link
+    db.session.expire_all()
+    assert plan.risks == []
+    assert [a for a, _s in _risk_events(risk.code)] == ["create", "archive"]
+    with pytest.raises(PlanError) as error:
+        link_risk(plan, risk, users["chair"])
+    assert error.value.errors == {"risk": message}
+
+
+def test_a_plan_linked_before_the_risk_was_archived_can_be_unlinked(client, auth, make_plan,
+                                                                    make_risk, users):
+    plan = make_plan()
+    risk = make_risk("Later gearchiveerd")
+    link_risk(plan, risk, users["chair"])
+    archive_risk(risk, "Dubbel", users["admin"])
+    db.session.commit()
+    auth.login("rtd")
+    response = client.post(f"/continuity/plans/{plan.code}/risks/{risk.code}/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert plan.risks == []
+
+
+# --- 4. a plan's links are in the risk's audit trail --------------------------------------------
+
+def test_linking_a_plan_is_in_both_trails(client, auth, make_plan, make_risk):
+    plan = make_plan("Uitwijk 112")
+    risk = make_risk("Uitval 112")
+    auth.login("rtd")
+    client.post(f"/continuity/plans/{plan.code}/risks", data={"risk": risk.code})
+    client.post(f"/continuity/plans/{plan.code}/risks/{risk.code}/delete",
+                data={"next": "risk"})
+    client.post(f"/continuity/risks/{risk.code}/plans", data={"plan": plan.code})
+    label = f"{plan.code} Uitwijk 112"
+    assert _risk_events(risk.code)[1:] == [("link", label), ("unlink", label), ("link", label)]
+    plan_events = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.entity_type == "continuity_plan", AuditEvent.entity_id == plan.code)
+        .order_by(AuditEvent.id)).all()
+    assert plan_events == ["create", "link", "unlink", "link"]
+    auth.logout()
+    auth.login("auditor")
+    trail = client.get(f"/audit?entity_type=risk&entity_id={risk.code}").text
+    assert label in trail
+
+
+def test_a_finding_added_to_a_risk_is_in_its_trail(make_plan, make_exercise, make_risk, users):
+    plan = make_plan("Uitwijk 112")
+    exercise = make_exercise(plan, findings=["Draaiboek verouderd"])
+    risk = make_risk("Verouderde draaiboeken")
+    link_finding(exercise.findings[0], risk, users["chair"])
+    db.session.commit()
+    events = _risk_events(risk.code)
+    assert [a for a, _s in events] == ["create", "finding", "link"]
+    assert "Draaiboek verouderd" in events[1][1] and events[2][1] == f"{plan.code} Uitwijk 112"
+
+
+# --- 5. another meldkamer's plan on the risk page -----------------------------------------------
+
+def test_a_coordinator_typing_another_meldkamers_plan_is_told_why(client, auth, make_plan,
+                                                                  make_risk):
+    risk = make_risk("Uitval 112")
+    other = make_plan("Overname Den Haag", meldkamer="DH")
+    national = make_plan("Landelijk GMS", meldkamer=None, voorziening="GMS")
+    auth.login("rtd")
+    response = client.post(f"/continuity/risks/{risk.code}/plans",
+                           data={"plan": other.code.lower()})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/risks/{risk.code}#panel-continuity")
+    page = client.get(f"/risks/{risk.code}").text
+    assert (f"U mag plan {other.code} (Den Haag) niet koppelen: u kunt alleen plannen koppelen "
+            "van een meldkamer waarvoor u continuïteitscoördinator bent.") in page
+    client.post(f"/continuity/risks/{risk.code}/plans", data={"plan": national.code})
+    assert f"U mag plan {national.code} (landelijk) niet koppelen" in \
+        client.get(f"/risks/{risk.code}").text
+    db.session.expire_all()
+    assert other.risks == [] and national.risks == []
+    auth.logout()
+    auth.login("viewer")  # who has no link form at all: refused as before
+    assert client.post(f"/continuity/risks/{risk.code}/plans",
+                       data={"plan": other.code}).status_code == 403

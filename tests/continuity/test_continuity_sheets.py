@@ -16,6 +16,7 @@ from lms_risk.continuity.services import approve_plan, link_risk
 from lms_risk.exchange.workbook import apply_import, export_register, plan_file
 from lms_risk.extensions import db
 from lms_risk.risks.register import RegisterFilter
+from lms_risk.risks.services import archive_risk
 
 
 @pytest.fixture
@@ -226,3 +227,17 @@ def test_an_unchanged_row_of_a_future_exercise_is_not_refused(app, world, users)
                     users["chair"])
     assert any("(Datum)" in str(m) and "ligt na vandaag" in str(m) for m in changed.all_errors)
 
+
+def test_an_archived_risk_is_not_linked_by_a_sheet(app, world, make_risk, users):
+    a, b, ex, risk = world
+    old = make_risk("Vervallen")
+    archive_risk(old, "Dubbel", users["admin"])
+    db.session.commit()
+    result = _plan(app, _edit(_export(users["chair"]), "Plannen", {
+        (a.code, "Risico's"): f"{risk.code}, {old.code}"}), users["chair"])
+    assert result.refused
+    assert any("blad Plannen" in str(m) and "Risico's" in str(m)
+               and f"risico {old.code} is gearchiveerd" in str(m) for m in result.all_errors), \
+        [str(m) for m in result.all_errors]
+    db.session.expire_all()
+    assert a.risks == [risk]
