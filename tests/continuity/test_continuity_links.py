@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from lms_risk.audit.models import AuditEvent
 from lms_risk.continuity.models import Exercise
 from lms_risk.continuity.services import (
+    NewRisk,
     PlanError,
     approve_plan,
+    finding_to_risk,
     link_finding,
     link_risk,
     new_plan_version,
@@ -203,3 +205,58 @@ def test_a_coordinator_typing_another_meldkamers_plan_is_told_why(client, auth, 
     auth.login("viewer")  # who has no link form at all: refused as before
     assert client.post(f"/continuity/risks/{risk.code}/plans",
                        data={"plan": other.code}).status_code == 403
+
+
+# --- 6. the findings that point at a risk, on its page ------------------------------------------
+
+def test_the_risk_page_shows_the_findings_that_point_at_it(client, auth, make_plan, make_exercise,
+                                                           make_risk, users, count_queries):
+    risk = make_risk("Verouderde draaiboeken")
+    plan = make_plan("Uitwijk 112")
+    exercise = make_exercise(plan, held_on=date.today() - timedelta(days=3),
+                             findings=["Draaiboek verouderd", "Wachtwoorden ontbraken"])
+    auth.login("viewer")
+    client.get(f"/risks/{risk.code}")
+    with count_queries() as none:
+        assert "Bevindingen uit oefeningen" not in _panel(client.get(f"/risks/{risk.code}").text)
+    link_finding(exercise.findings[0], risk, users["chair"])
+    db.session.commit()
+    with count_queries() as one:
+        panel = _panel(client.get(f"/risks/{risk.code}").text)
+    assert "Draaiboek verouderd" in panel and "Wachtwoorden ontbraken" not in panel
+    assert "Actie op dit risico" in panel
+    assert f'href="/continuity/exercises/{exercise.code}"' in panel
+    assert f'href="/continuity/plans/{plan.code}"' in panel and "Uitwijk 112" in panel
+    assert exercise.held_on.strftime("%d-%m-%Y") in panel
+
+    made = finding_to_risk(exercise.findings[1], NewRisk(
+        title="Wachtwoorden ontbreken", bruto_likelihood=3, netto_likelihood=3), users["chair"])
+    db.session.commit()
+    made_panel = _panel(client.get(f"/risks/{made.code}").text)
+    assert "Wachtwoorden ontbraken" in made_panel and "Werd dit risico" in made_panel
+    assert "Draaiboek verouderd" not in made_panel
+
+    for i in range(4):  # more findings, exercises and plans: the same queries
+        other = make_plan(f"Plan {i}")
+        more = make_exercise(other, findings=[f"Bevinding {i}a", f"Bevinding {i}b"])
+        for finding in more.findings:
+            link_finding(finding, risk, users["chair"])
+    db.session.commit()
+    with count_queries() as many:
+        panel = _panel(client.get(f"/risks/{risk.code}").text)
+    assert all(f"Bevinding {i}{x}" in panel for i in range(4) for x in "ab")
+    assert len(many) == len(one) == len(none), (len(none), len(one), len(many))
+
+
+# --- 7. the plan panel's unlink button ----------------------------------------------------------
+
+def test_the_plan_panels_unlink_button_is_capitalised(client, auth, make_plan, make_risk, users):
+    plan = make_plan()
+    risk = make_risk()
+    link_risk(plan, risk, users["chair"])
+    db.session.commit()
+    auth.login("rtd")
+    panel = _panel(client.get(f"/risks/{risk.code}").text)
+    assert ">Ontkoppelen</button>" in panel and "ontkoppelen" not in panel
+    page = client.get(f"/continuity/plans/{plan.code}").text
+    assert ">Ontkoppelen</button>" in page and ">ontkoppelen<" not in page
