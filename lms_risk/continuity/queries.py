@@ -18,7 +18,7 @@ from ..core.rows import plain_rows
 from ..extensions import db
 from ..matrix.models import RiskLevel
 from ..risks.models import Risk
-from .models import Exercise, Plan, plan_risk
+from .models import Exercise, Finding, Plan, plan_risk
 
 YEAR = 365
 # Made once: an alias of a mapped class costs about a millisecond to make, more than the query
@@ -125,6 +125,19 @@ def plans_for_risk(risk_id: int) -> list[tuple]:
                         "verdict": Verdict(achieved, plan.target_minutes, rto)}
         out.append((plan, exercise))
     return out
+
+
+def findings_for_risk(risk_id: int) -> list[dict]:
+    """The exercise findings that point at the risk (it was made from one, or they were added to
+    it as actions), newest exercise first, with their exercise and plan: one query."""
+    rows = db.session.execute(
+        select(Finding.description, Finding.link, Exercise.code, Exercise.held_on, Plan.code,
+               Plan.title)
+        .join(Exercise, Exercise.id == Finding.exercise_id).join(Plan, Plan.id == Exercise.plan_id)
+        .where(Finding.risk_id == risk_id)
+        .order_by(Exercise.held_on.desc(), Exercise.code.desc(), Finding.position))
+    return [{"text": text, "link": link, "exercise": code, "held_on": held_on, "plan": plan,
+             "plan_title": title} for text, link, code, held_on, plan, title in rows]
 
 
 # --- the overview -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ point at a risk are kept; a finding becomes a risk once.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -208,28 +209,49 @@ def new_plan_version(plan: Plan, user) -> int:
 
 
 def set_plan_bia(plan: Plan, bia, user) -> None:
-    """Which BIA the plan covers (its RTO is what exercises are held against); None: none."""
+    """Which BIA the plan covers (its RTO is what exercises are held against); None: none.
+    Part of the plan: an approved version keeps its BIA (a new version changes it)."""
     old = plan.bia.code if plan.bia is not None else None
     new = bia.code if bia is not None else None
     if old == new:
         return
+    if plan.frozen:
+        raise FrozenPlanError(plan)
     plan.bia = bia
     _plan_changed("update", plan, user, {"bia": [old, new]})
 
 
+def _refuse_archived(risk) -> None:
+    if risk.archived_at is not None:
+        raise PlanError({"risk": _("Risico %(code)s is gearchiveerd en kan niet worden gekoppeld.",
+                                   code=risk.code)})
+
+
+def _plan_label(plan: Plan) -> str:
+    return f"{plan.code} {plan.title}"
+
+
 def link_risk(plan: Plan, risk, user) -> bool:
+    """Link a risk to the plan; recorded in both their trails. False when it already was; an
+    archived risk is refused."""
     if risk in plan.risks:
         return False
+    _refuse_archived(risk)
     plan.risks.append(risk)
     _plan_changed("link", plan, user, {"risk": [None, risk.code]})
+    record("link", "risk", risk.code, user, summary=_plan_label(plan),
+           changes={"plan": [None, _plan_label(plan)]})
     return True
 
 
 def unlink_risk(plan: Plan, risk, user) -> bool:
+    """Remove a link; recorded in both trails. False when there was none."""
     if risk not in plan.risks:
         return False
     plan.risks.remove(risk)
     _plan_changed("unlink", plan, user, {"risk": [risk.code, None]})
+    record("unlink", "risk", risk.code, user, summary=_plan_label(plan),
+           changes={"plan": [_plan_label(plan), None]})
     return True
 
 
@@ -250,6 +272,10 @@ def exercise_snapshot(exercise: Exercise, refs) -> dict:
 
 def _exercise_errors(data: ExerciseData) -> dict:
     errors = EXERCISE_FIELDS.clean(data)
+    if not errors.get("held_on") and data.held_on and data.held_on > date.today():
+        # An exercise is recorded after it was held: a future one would count as exercised.
+        errors["held_on"] = _("De datum %(date)s ligt na vandaag; leg een oefening vast nadat "
+                              "zij is gehouden.", date=data.held_on.strftime("%d-%m-%Y"))
     for n, text in enumerate(data.findings or (), 1):
         if not str(text).strip():
             errors[f"findings.{n}"] = _("Een bevinding mag niet leeg zijn.")
@@ -371,6 +397,7 @@ def link_finding(finding: Finding, risk, user) -> None:
     if finding.risk_id is not None:
         raise PlanError({"finding": _("Deze bevinding is al aan risico %(code)s gekoppeld.",
                                       code=finding.risk.code)})
+    _refuse_archived(risk)  # before anything is written
     _link_finding(finding, risk, "bestaand", user)
 
 

@@ -355,6 +355,12 @@ def plan_plans(sheet, context) -> SheetPlan:
         if missing:
             err(_("onbekend risico %(code)s", code=", ".join(missing)), "risks")
             continue
+        linked = {r.code for r in current.risks} if current else set()
+        archived = [c for c in risk_codes if c not in linked and risks[c].archived_at is not None]
+        if archived:
+            err(_("risico %(code)s is gearchiveerd en kan niet worden gekoppeld",
+                  code=", ".join(archived)), "risks")
+            continue
         meldkamer = refs.meldkamers.by_code.get(data.meldkamer or "")
         if current is None:
             if not can_create_plan(user) or not (can_edit_all_plans(user) or (
@@ -381,7 +387,7 @@ def plan_plans(sheet, context) -> SheetPlan:
                 meldkamer is not None and covers_meldkamer(user, meldkamer.id))):
             err(_("u mag plan %(code)s niet wijzigen", code=code))
             continue
-        field_changes = [k for k in changed if k not in ("bia", "risks")]
+        field_changes = [k for k in changed if k != "risks"]  # the BIA is frozen too
         if current.frozen and field_changes:
             err(_("plan %(code)s is vastgesteld (versie %(n)s); maak eerst een nieuwe versie",
                   code=code, n=current.version))
@@ -474,6 +480,15 @@ def plan_exercises(sheet, context) -> SheetPlan:
             [f.description for f in current.findings] if current else [])
         data = ExerciseData(**values, findings=findings)
         errors = _exercise_errors(data)
+        if current is not None:  # a row left as it was is not refused (a stored future date)
+            before = {**EXERCISE_FIELDS.values(current, refs),
+                      "findings": [f.description for f in current.findings]}
+            after = {**{f.name: getattr(data, f.name) for f in EXERCISE_FIELDS},
+                     "findings": findings}
+            changed = [k for k in after if _norm(before[k]) != _norm(after[k])]
+            if not changed:
+                plan.unchanged += 1
+                continue
         if current is not None and not errors:
             for n, finding in enumerate(current.findings, 1):
                 if finding.risk_id is not None and (n > len(findings)
@@ -491,14 +506,6 @@ def plan_exercises(sheet, context) -> SheetPlan:
                 continue
             plan.new.append(Change(number, "", f"{target.code} {data.held_on}"))
             work.append((None, target, data, None))
-            continue
-        before = {**EXERCISE_FIELDS.values(current, refs),
-                  "findings": [f.description for f in current.findings]}
-        after = {**{f.name: getattr(data, f.name) for f in EXERCISE_FIELDS},
-                 "findings": findings}
-        changed = [k for k in after if _norm(before[k]) != _norm(after[k])]
-        if not changed:
-            plan.unchanged += 1
             continue
         revision = parsed.get("revision")
         if refusal := _stale_row(_("oefening %(code)s", code=code), revision, current.revision):

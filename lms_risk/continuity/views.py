@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import localized
 from ..reference.data import refdata
 from ..risks.models import Risk
+from ..risks.permissions import can_view_archived
 from ..risks.fields import field_label
 from ..risks.services import RiskError
 from .fields import (
@@ -319,8 +320,12 @@ def plan_bia(code: str):
         if "csrf_token" in form.errors:
             abort(400)
         return _render_plan(plan, status=422, bia_form=form)
-    set_plan_bia(plan, db.session.get(Bia, form.bia.data) if form.bia.data else None,
-                 current_user)
+    try:
+        set_plan_bia(plan, db.session.get(Bia, form.bia.data) if form.bia.data else None,
+                     current_user)
+    except PlanError as error:  # an approved version keeps its BIA
+        _show_errors(None, error)
+        return _render_plan(plan, status=409)
     flash(_("De BIA van het plan is opgeslagen."), "success")
     return redirect(url_for("continuity.plan", code=code))
 
@@ -343,7 +348,12 @@ def link_plan_risk(code: str):
     if risk is None:
         form.risk.errors = [_("Risico %(code)s bestaat niet.", code=form.risk.data)]
         return _render_plan(plan, status=422, link_form=form)
-    link_risk(plan, risk, current_user)
+    try:
+        link_risk(plan, risk, current_user)
+    except PlanError as error:  # an archived risk
+        form.risk.errors = list(error.errors.values())
+        log_refusal("link", plan=code, risk=risk.code, reason="archived")
+        return _render_plan(plan, status=422, link_form=form)
     flash(_("Risico %(code)s is aan het plan gekoppeld.", code=risk.code), "success")
     return redirect(url_for("continuity.plan", code=code) + "#risks")
 
@@ -369,8 +379,8 @@ def unlink_plan_risk(code: str, risk_code: str):
 def link_risk_plan(risk_code: str):
     """From the risk page's panel: link a plan (by its code) to the risk."""
     risk = _risk_by_code(risk_code)
-    if risk is None:
-        abort(404)
+    if risk is None or risk.archived_at is not None and not can_view_archived(current_user):
+        abort(404)  # as its page: an archived risk has left the register for them
     form = LinkPlanForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
@@ -381,8 +391,22 @@ def link_risk_plan(risk_code: str):
     if plan is None:
         flash(_("Plan %(code)s bestaat niet.", code=form.plan.data), "danger")
         return redirect(url_for("risks.detail", code=risk.code) + "#panel-continuity")
-    _require_edit(plan)
-    link_risk(plan, risk, current_user)
+    if not can_edit_plan(current_user, plan):
+        if not can_create_plan(current_user):
+            deny()  # no one who links plans: the form is not theirs
+        # A coordinator who typed another meldkamer's plan: refused, with the reason on the page.
+        log_refusal("link", plan=plan.code, risk=risk.code, reason="scope")
+        flash(_("U mag plan %(code)s (%(where)s) niet koppelen: u kunt alleen plannen koppelen "
+                "van een meldkamer waarvoor u continuïteitscoördinator bent.", code=plan.code,
+                where=localized(plan.meldkamer) or _("landelijk")), "danger")
+        return redirect(url_for("risks.detail", code=risk.code) + "#panel-continuity")
+    try:
+        link_risk(plan, risk, current_user)
+    except PlanError as error:  # an archived risk
+        log_refusal("link", plan=plan.code, risk=risk.code, reason="archived")
+        for message in error.errors.values():
+            flash(message, "danger")
+        return redirect(url_for("risks.detail", code=risk.code) + "#panel-continuity")
     flash(_("Plan %(code)s is aan het risico gekoppeld.", code=plan.code), "success")
     return redirect(url_for("risks.detail", code=risk.code) + "#panel-continuity")
 

@@ -79,6 +79,12 @@ def test_continuity_route_permissions(client, auth, make_plan, make_exercise, ma
             if who in allowed:
                 assert response.status_code in (200, 302), (who, method, url, meldkamer,
                                                             response.status_code)
+            elif url == "/continuity/risks/{risk}/plans" and who in CREATORS:
+                # a coordinator who typed another meldkamer's plan: refused with a message on
+                # the risk page (test_continuity_links), not a bare 403 page
+                assert response.status_code == 302, (who, url, meldkamer, response.status_code)
+                plan = db.session.scalar(select(Plan).where(Plan.code == names["code"]))
+                assert plan.risks == [], (who, url, meldkamer)
             else:
                 assert response.status_code == 403, (who, method, url, meldkamer,
                                                      response.status_code)

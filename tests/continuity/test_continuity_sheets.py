@@ -16,6 +16,7 @@ from lms_risk.continuity.services import approve_plan, link_risk
 from lms_risk.exchange.workbook import apply_import, export_register, plan_file
 from lms_risk.extensions import db
 from lms_risk.risks.register import RegisterFilter
+from lms_risk.risks.services import archive_risk
 
 
 @pytest.fixture
@@ -181,3 +182,62 @@ def test_a_coordinator_uploads_plans_on_the_web_but_not_register_changes(client,
 def test_who_may_import_nothing_may_not_open_the_upload(client, auth):
     auth.login("viewer")
     assert client.get("/risks/import").status_code == 403
+
+
+def test_an_approved_plans_bia_is_not_changed_by_a_sheet(app, world, users):
+    a, b, ex, risk = world
+    result = _plan(app, _edit(_export(users["chair"]), "Plannen", {(b.code, "BIA"): a.bia.code}),
+                   users["chair"])
+    assert result.refused
+    assert any("blad Plannen" in str(m) and b.code in str(m) and "vastgesteld" in str(m)
+               for m in result.all_errors), [str(m) for m in result.all_errors]
+    db.session.expire_all()
+    assert b.bia_id is None
+
+
+def test_an_exercise_dated_after_today_is_refused_on_the_sheet(app, world, users):
+    a, b, ex, risk = world
+    tomorrow = date.today() + timedelta(days=1)
+    for edits in ({("new", "Plan"): a.code, ("new", "Datum"): tomorrow,
+                   ("new", "Soort"): "Tabletop"},
+                  {(ex.code, "Datum"): tomorrow}):
+        result = _plan(app, _edit(_export(users["chair"]), "Oefeningen", edits), users["chair"])
+        assert result.refused
+        text = [str(m) for m in result.all_errors]
+        assert len(text) == 1 and "blad Oefeningen" in text[0] and "rij " in text[0] \
+            and "(Datum)" in text[0] and f"De datum {tomorrow:%d-%m-%Y} ligt na vandaag" \
+            in text[0], text
+    db.session.expire_all()
+    assert ex.held_on < date.today() and db.session.scalar(select(func.count(Exercise.id))) == 2
+
+
+def test_an_unchanged_row_of_a_future_exercise_is_not_refused(app, world, users):
+    """One stored before the date was checked: left as it is, the row imports as unchanged; a
+    change to it needs a date that is not after today."""
+    a, b, ex, risk = world
+    early = Exercise(code="OEF-0099", plan=a, held_on=date.today() + timedelta(days=30),
+                     kind="tabletop")
+    db.session.add(early)
+    db.session.commit()
+    data = _export(users["chair"])
+    result = _plan(app, data, users["chair"])
+    assert not result.refused, [str(m) for m in result.all_errors]
+    assert _sheet(result, "Oefeningen").unchanged == 3
+    changed = _plan(app, _edit(data, "Oefeningen", {("OEF-0099", "Toelichting"): "Verzet"}),
+                    users["chair"])
+    assert any("(Datum)" in str(m) and "ligt na vandaag" in str(m) for m in changed.all_errors)
+
+
+def test_an_archived_risk_is_not_linked_by_a_sheet(app, world, make_risk, users):
+    a, b, ex, risk = world
+    old = make_risk("Vervallen")
+    archive_risk(old, "Dubbel", users["admin"])
+    db.session.commit()
+    result = _plan(app, _edit(_export(users["chair"]), "Plannen", {
+        (a.code, "Risico's"): f"{risk.code}, {old.code}"}), users["chair"])
+    assert result.refused
+    assert any("blad Plannen" in str(m) and "Risico's" in str(m)
+               and f"risico {old.code} is gearchiveerd" in str(m) for m in result.all_errors), \
+        [str(m) for m in result.all_errors]
+    db.session.expire_all()
+    assert a.risks == [risk]
