@@ -12,7 +12,9 @@ and versions are made in the app, not by import. Unchanged rows are counted, not
 
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -98,9 +100,14 @@ class BiaSheet(SheetSpec):
     key = "bia"
     names = NAMES
     order = 35
+    label = _l("BIA-versies")
 
     def may_import(self, user) -> bool:
         return can_create_bia(user)  # and each row: may this user edit that BIA
+
+    def row_url(self, item):
+        code, number = item.ident
+        return url_for("bia.detail", code=code, version=number)
 
     def open(self, book, context):
         config = bia_config()
@@ -262,7 +269,8 @@ def plan_bia(sheet, context) -> SheetPlan:
                 plan.errors.append(msg(text, row=row_number, **where(_error_key(key, layout))))
             continue
         plan.changed.append(Change(row=row_number, code=f"{code} v{number}", title=bia.subject,
-                                   fields=[(headers[k], current[k], merged[k]) for k in changed]))
+                                   fields=[(headers[k], current[k], merged[k]) for k in changed],
+                                   ident=(bia.code, number)))
         pending.append((version, data, grid))
 
     def apply():

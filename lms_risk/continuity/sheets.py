@@ -13,7 +13,9 @@ shown and ignored.
 
 import re
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -193,6 +195,7 @@ class PlansSheet(_ContinuitySheet):
     names = PLAN_SHEET
     order = 40
     about = "Continuïteitsplannen"
+    label = _l("plannen")
 
     def columns(self, refs):
         return plan_columns(refs)
@@ -210,12 +213,16 @@ class PlansSheet(_ContinuitySheet):
     def plan(self, sheet, context):
         return plan_plans(sheet, context)
 
+    def row_url(self, item):
+        return url_for("continuity.plan", code=item.code) if item.code else None
+
 
 class ExercisesSheet(_ContinuitySheet):
     key = "continuity_exercises"
     names = EXERCISE_SHEET
     order = 41
     about = "Oefeningen"
+    label = _l("oefeningen")
 
     def columns(self, refs):
         return exercise_columns(refs)
@@ -239,6 +246,9 @@ class ExercisesSheet(_ContinuitySheet):
 
     def plan(self, sheet, context):
         return plan_exercises(sheet, context)
+
+    def row_url(self, item):
+        return url_for("continuity.exercise", code=item.code) if item.code else None
 
 
 SHEETS = [PlansSheet(), ExercisesSheet()]

@@ -10,7 +10,9 @@ control and scope without a record) needs none."""
 
 from dataclasses import asdict
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..core.fields import Field, text_of
@@ -136,6 +138,10 @@ class VvtSheet(SheetSpec):
     key = "vvt"
     names = VVT_NAMES
     order = 75
+    label = _l("implementaties van maatregelen")
+
+    def row_url(self, item):
+        return url_for("controls.detail", control_id=item.ident) if item.ident else None
 
     def may_import(self, user) -> bool:
         return can_edit_some_scope(user)  # and each row: may this user edit that scope
@@ -298,7 +304,8 @@ def plan_vvt(sheet, context) -> SheetPlan:
                         title=control.title_nl,
                         fields=[(headers[k], _shown(k, getattr(old, k), refs),
                                  _shown(k, getattr(data, k), refs))
-                                for k in FIELDS if getattr(old, k) != getattr(data, k)])
+                                for k in FIELDS if getattr(old, k) != getattr(data, k)],
+                        ident=control.id)
         (plan.changed if impl is not None else plan.new).append(change)
         todo.append((control, scope, data, impl, revision if impl is not None else None))
 

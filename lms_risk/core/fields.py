@@ -18,6 +18,8 @@ from dataclasses import field as dc_field
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from wtforms import (
     BooleanField,
@@ -31,7 +33,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..extensions import db
-from ..i18n import localized
+from ..i18n import current_language, localized
 
 # One text limit and one text cleaning for every path (form, import, API): the longest text a
 # spreadsheet cell holds, and no control characters but tab and line breaks.
@@ -345,10 +347,35 @@ def _names(items, *attrs) -> dict:
     return out
 
 
+def _labels_in(choices: Mapping[str, Any], language: str) -> dict[str, str]:
+    if language == current_language():
+        return {code: str(label) for code, label in choices.items()}
+    with force_locale(language):
+        return {code: str(label) for code, label in choices.items()}
+
+
+def choice_names(choices: Mapping[str, Any]) -> dict[str, str]:
+    """{normalised cell text: code} for a choice column: its codes and its labels in every
+    language of the app, so that a workbook reads the same whoever imports it. The export writes
+    Dutch labels and the importer may read English (or the other way round): a label of either
+    language, or the code, is accepted in either. Where two would read differently, the Dutch
+    label (what the export writes) wins, then the reader's own label, then a code."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"] if has_app_context() else "nl"
+    languages = current_app.config["LANGUAGES"] if has_app_context() else (default,)
+    names = {}
+    for language in languages:
+        if language != default:
+            names.update({normalise(label): code
+                          for code, label in _labels_in(choices, language).items()})
+    names.update({normalise(code.replace("_", " ")): code for code in choices})
+    names.update({normalise(code): code for code in choices})
+    names.update({normalise(str(label)): code for code, label in choices.items()})
+    names.update({normalise(label): code for code, label in _labels_in(choices, default).items()})
+    return names
+
+
 def _parse_choice(spec: Field, refs):
-    names = {normalise(code): code for code in spec.choices}
-    names.update({normalise(str(label)): code for code, label in spec.choices.items()})
-    names.update({normalise(code.replace("_", " ")): code for code in spec.choices})
+    names = choice_names(spec.choices)
     listed = ", ".join(str(v) for v in spec.choices.values())
 
     seen: dict = {}  # cell text -> code: a column repeats a handful of values

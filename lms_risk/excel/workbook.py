@@ -100,6 +100,7 @@ class Change:
     code: str
     title: str
     fields: list[tuple[str, object, object]] = field(default_factory=list)  # header, old, new
+    ident: object = None  # what finds the row's object beyond its code (a control's id)
 
 
 @dataclass
@@ -123,10 +124,20 @@ class SheetPlan:
     warnings: list[Message] = field(default_factory=list)
     apply: Callable[[], None] | None = field(default=None, repr=False)
     key: str = ""  # the SheetSpec's key (set by plan_workbook)
+    spec: "SheetSpec | None" = field(default=None, repr=False)  # set by plan_workbook
 
     @property
     def refused(self) -> bool:
         return bool(self.errors or self.conflicts)
+
+    @property
+    def label(self):
+        """What the sheet's rows are, as its spec names them ("plannen"); None: not named."""
+        return self.spec.label if self.spec is not None else None
+
+    def row_url(self, item: "Change | Conflict") -> str | None:
+        """The page of a changed or conflicting row's object, as its spec finds it."""
+        return self.spec.row_url(item) if self.spec is not None else None
 
 
 @dataclass
@@ -182,6 +193,7 @@ class SheetSpec:
 
     key: str = ""
     names: tuple[str, ...] = ()  # titles accepted on import; empty: not importable
+    label = None  # what its rows are, plural, as the import's preview heads them: _l("plannen")
     last: bool = False  # filled after every other sheet (it reports on them)
 
     def prepare(self, context: dict) -> None:
@@ -198,6 +210,11 @@ class SheetSpec:
 
     def plan(self, sheet: Sheet, context: dict) -> SheetPlan:
         raise NotImplementedError
+
+    def row_url(self, item: Change | Conflict) -> str | None:
+        """The page of the object that an imported row changes (``item.code``, ``item.ident``),
+        for the preview's link; None: no page to link to. Called while a page is rendered."""
+        return None
 
     def may_import(self, user) -> bool:
         """Whether ``user`` may change anything through this sheet at all (its plan still checks
@@ -271,7 +288,7 @@ def _plan_workbook(data, filename, specs, limits, context, describe) -> Workbook
             return plan
         read_any = True
         sheet_plan = spec.plan(sheet, context)
-        sheet_plan.key = spec.key
+        sheet_plan.key, sheet_plan.spec = spec.key, spec
         # One message per cell: the reader's (a formula, a number beyond Excel's dates) says
         # why, and the field's own message on that cell's value would only repeat it.
         found = [describe(p) for p in sheet.problems]

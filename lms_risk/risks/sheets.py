@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ..auth.models import User
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core.rows import rows_among
 from ..core.workbook import message
@@ -40,9 +42,13 @@ class RegisterSheet(SheetSpec):
     key = "register"
     names = SHEET_NAMES
     order = 10
+    label = _l("risico’s")
 
     def may_import(self, user) -> bool:
         return can_edit_risks(user)
+
+    def row_url(self, item):
+        return url_for("risks.detail", code=item.code)
 
     def _columns(self, context):
         ref = context["sheet_refs"]

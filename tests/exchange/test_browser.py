@@ -98,7 +98,7 @@ def test_export_edit_in_excel_and_import_with_preview(browser, live_server, tmp_
     page.click("button:has-text('Controleren')")
     summary = page.locator("#import-summary").inner_text()
     assert "1 gewijzigd" in summary and "3 ongewijzigd" in summary and "0 fouten" in summary
-    assert "Manager C2000" in page.locator("#import-changed").inner_text()
+    assert "Manager C2000" in page.locator("#import-changed-register").inner_text()
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
 
     page.click("button:has-text('Bevestigen en inlezen')")
