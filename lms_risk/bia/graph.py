@@ -129,7 +129,7 @@ class DependencyGraph:
             return None
         if version.rto_minutes is not None:
             return version.rto_minutes
-        return self._mtpd_from(version, self.windows.get(version.id)).minutes
+        return self._mtpd_from(version, self.windows.get(version.id), self.config).minutes
 
     # --- the walk ---
 
