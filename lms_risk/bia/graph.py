@@ -13,7 +13,7 @@ it is a loop, reported once and not followed. A BIA reached again under the same
 not walked again, so a web of shared dependencies costs what its edges cost, not its paths.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, literal, select, union_all
 
@@ -30,6 +30,10 @@ class ChainWarning:
     recovery: int  # minutes the slow dependency needs
     required: int  # minutes within which what depends on it needs it
     required_by: str  # whose requirement that is
+    # the same, each step as (BIA code, subject), or (None, name) for what is not a BIA: a page
+    # can name a BIA by its code alone where room is short
+    steps: list = field(default_factory=list)
+    required_by_step: tuple = (None, "")
 
     @property
     def direct(self) -> bool:
@@ -110,6 +114,10 @@ class DependencyGraph:
     def name(bia: Bia) -> str:
         return f"{bia.code} {bia.subject}"
 
+    @staticmethod
+    def step(bia: Bia) -> tuple:
+        return bia.code, bia.subject
+
     def rto(self, bia: Bia | None) -> int | None:
         version = self.versions.get(bia.id) if bia is not None else None
         return version.rto_minutes if version is not None else None
@@ -129,7 +137,7 @@ class DependencyGraph:
             return None
         if version.rto_minutes is not None:
             return version.rto_minutes
-        return self._mtpd_from(version, self.windows.get(version.id)).minutes
+        return self._mtpd_from(version, self.windows.get(version.id), self.config).minutes
 
     # --- the walk ---
 
@@ -141,13 +149,15 @@ class DependencyGraph:
         # paths through a shared dependency cost no more than one.
         walked: set = set()
 
-        def walk(node, path, on_path, required, required_by):
+        def walk(node, path, steps, on_path, required, required_by, required_step):
             for dep in self.dependencies.get(node.id, ()):
                 target = self.target(dep)
                 label = self.name(target) if target is not None else self.dependency_name(dep)
+                step = self.step(target) if target is not None else (None, label)
                 recovery, _ = self.recovery(dep)
                 if recovery is not None and required is not None and recovery > required:
-                    warnings.append(ChainWarning(path + [label], recovery, required, required_by))
+                    warnings.append(ChainWarning(path + [label], recovery, required, required_by,
+                                                 steps + [step], required_step))
                 if target is None:
                     continue
                 if target.id in on_path:
@@ -155,13 +165,15 @@ class DependencyGraph:
                     continue
                 own = self.required(target)
                 if required is None or (own is not None and own < required):
-                    next_required, next_by = own, label
+                    next_required, next_by, next_step = own, label, step
                 else:
-                    next_required, next_by = required, required_by
+                    next_required, next_by, next_step = required, required_by, required_step
                 if (target.id, next_required, next_by) in walked:
                     continue
                 walked.add((target.id, next_required, next_by))
-                walk(target, path + [label], on_path | {target.id}, next_required, next_by)
+                walk(target, path + [label], steps + [step], on_path | {target.id},
+                     next_required, next_by, next_step)
 
-        walk(start, [self.name(start)], {start.id}, self.required(start), self.name(start))
+        walk(start, [self.name(start)], [self.step(start)], {start.id}, self.required(start),
+             self.name(start), self.step(start))
         return warnings, loops

@@ -3,7 +3,7 @@
 The subject (:class:`Bia`: name, voorziening, owner, disciplines, meldkamers, next review, BIV
 classification and dependencies) stays; what the analysis says (:class:`BiaVersion`: assessment
 date, the impact grid, MTPD, RTO, RPO, MBCO, approval) is versioned. A new version copies the
-previous one; an approved version is frozen. Time windows, impact categories, the BBN rule and
+previous one; an approved version is frozen, its MTPD included (stored at approval). Time windows, impact categories, the BBN rule and
 the MTPD threshold are data (seeded by the migration), not code.
 """
 
@@ -142,6 +142,12 @@ class BiaVersion(db.Model):
     mbco: Mapped[str] = mapped_column(Text, default="")  # the minimum service level, in words
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The MTPD the grid gave when the version was approved (kept: a later change of the threshold
+    # or of a time window does not change an approved version). ``approved_mtpd_threshold`` is
+    # set at approval; minutes and window stay empty when no category reached the threshold.
+    approved_mtpd_minutes: Mapped[int | None] = mapped_column(Integer)
+    approved_mtpd_window_id: Mapped[int | None] = mapped_column(ForeignKey("bia_time_window.id"))
+    approved_mtpd_threshold: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     bia: Mapped[Bia] = relationship(back_populates="versions")

@@ -1,8 +1,10 @@
 """Who may do what with BIAs. Every BIA view asks here.
 
 Everyone signed in reads. Admin and chair edit every BIA; a continuity coordinator
-(``continuity``) edits the BIAs of the meldkamer(s) of their assignment(s), and may create BIAs
-for them. A BIA and a risk may be linked by who may edit the BIA and by who may edit risks.
+(``continuity``) edits (and approves) a BIA only when their assignment(s) cover every meldkamer it
+names, and may create BIAs for those meldkamers; a BIA that names none is national, for a
+register-wide coordinator only. A BIA and a risk may be linked by who may edit the BIA and by who
+may edit risks.
 
 ``admin_bia`` (windows, categories, BBN rule, MTPD threshold) is for admins only."""
 
@@ -22,8 +24,18 @@ def can_edit_all_bias(user) -> bool:
 
 
 def covers_meldkamers(user, meldkamer_ids) -> bool:
-    """A continuity coordinator covers a BIA when it names one of their meldkamers."""
-    return any(has_role_for_meldkamer(user, "continuity", mid) for mid in meldkamer_ids)
+    """A continuity coordinator covers a BIA when their scope covers every meldkamer it names
+    (one of ten is not enough: the BIA speaks for all of them). None named: national, covered
+    only by a register-wide assignment."""
+    meldkamer_ids = list(meldkamer_ids)
+    if not meldkamer_ids:
+        return has_role_for_meldkamer(user, "continuity", None)
+    return all(has_role_for_meldkamer(user, "continuity", mid) for mid in meldkamer_ids)
+
+
+def meldkamers_outside_scope(user, meldkamer_ids) -> list:
+    """The ids of ``meldkamer_ids`` the user's continuity scope does not cover."""
+    return [mid for mid in meldkamer_ids if not has_role_for_meldkamer(user, "continuity", mid)]
 
 
 def can_edit_bia(user, bia) -> bool:
@@ -41,8 +53,9 @@ def can_edit_risks(user) -> bool:
 
 
 def can_link_risk(user, bia) -> bool:
-    """A BIA and a risk may be linked (or unlinked) by who may edit the BIA, and by who may edit
-    risks."""
+    """A BIA and a risk may be linked (or unlinked) by who may edit the BIA (a coordinator: one
+    whose scope covers all its meldkamers, as for any other change to the BIA), and by who may
+    edit risks."""
     return can_edit_bia(user, bia) or can_edit_risks(user)
 
 

@@ -6,8 +6,9 @@ queries, whatever the number of BIAs, versions, links or the length of a depende
   BIA.
 - :func:`derived_windows` ``(version_ids, config)`` → ``{version id: window}``: where each
   version's grid reaches the MTPD threshold (1 query, no scores loaded).
-- :func:`targets` ``(bia_ids=None)`` → ``{bia id: Targets}``: MTPD (derived or overridden), RTO,
-  RPO, MBCO of the current version (2 queries and the BIA configuration).
+- :func:`targets` ``(bia_ids=None)`` → ``{bia id: Targets}``: MTPD (derived or overridden; as
+  stored at approval for an approved version), RTO, RPO, MBCO of the current version (2 queries
+  and the BIA configuration).
 - :func:`bias_for_risks` ``(risk_ids)`` → ``{risk id: [Bia, …]}``: the BIAs linked to each risk
   (2 queries: the links with their BIAs, and the BIAs' meldkamers).
 - :func:`risks_for_bia` ``(bia_id)`` → the linked risks, by code (1 query).
@@ -84,8 +85,8 @@ def targets(bia_ids=None) -> dict:
     config = bia_config()
     versions = current_versions(bia_ids, scores=False)
     windows = derived_windows([v.id for v in versions.values()], config)
-    return {bia_id: Targets(v, mtpd_from(v, windows.get(v.id)), v.rto_minutes, v.rpo_minutes,
-                            v.mbco_minutes)
+    return {bia_id: Targets(v, mtpd_from(v, windows.get(v.id), config), v.rto_minutes,
+                            v.rpo_minutes, v.mbco_minutes)
             for bia_id, v in versions.items()}
 
 

@@ -3,7 +3,7 @@ never commit (the request or command does).
 
 Rules: scores never decrease over time within a category; the MTPD is the first time window in
 which any category reaches the threshold (a setting), unless overridden with a reason; RTO ≤ MTPD;
-an approved version is frozen; BBN follows from B, I and V through the rule table.
+an approved version is frozen, and keeps the MTPD it had when approved; BBN follows from B, I and V through the rule table.
 """
 
 from dataclasses import dataclass
@@ -63,6 +63,8 @@ class Mtpd:
     window: object | None  # the window the grid reaches the threshold in
     overridden: bool
     reason: str = ""
+    threshold: int | None = None  # the impact value it was derived with
+    kept: bool = False  # as stored at approval (not derived from the current settings)
 
 
 def derived_mtpd(grid: dict, config: BiaConfig):
@@ -74,19 +76,35 @@ def derived_mtpd(grid: dict, config: BiaConfig):
     return None
 
 
+def mtpd_kept(version: BiaVersion) -> bool:
+    """Whether the version's MTPD is the one stored at its approval (an approved version's)."""
+    return version.frozen and version.approved_mtpd_threshold is not None
+
+
 def mtpd(version: BiaVersion, config: BiaConfig | None = None) -> Mtpd:
+    """The version's MTPD: as stored at approval for an approved version, else derived from its
+    grid under the current settings."""
     config = config or bia_config()
-    return mtpd_from(version, derived_mtpd(version.grid(), config))
+    window = None if mtpd_kept(version) else derived_mtpd(version.grid(), config)
+    return mtpd_from(version, window, config)
 
 
-def mtpd_from(version: BiaVersion, window) -> Mtpd:
+def mtpd_from(version: BiaVersion, window, config: BiaConfig | None = None) -> Mtpd:
     """The version's MTPD when its grid reaches the threshold in ``window`` (None: never), as
-    :func:`derived_mtpd` or :func:`~.queries.derived_windows` found it."""
-    derived = window.minutes if window else None
+    :func:`derived_mtpd` or :func:`~.queries.derived_windows` found it. An approved version's
+    is the one stored at its approval, whatever ``window`` says."""
+    config = config or bia_config()
+    if mtpd_kept(version):
+        derived = version.approved_mtpd_minutes
+        window = config.window_by_id.get(version.approved_mtpd_window_id)
+        threshold, kept = version.approved_mtpd_threshold, True
+    else:
+        derived = window.minutes if window else None
+        threshold, kept = config.mtpd_threshold, False
     if version.mtpd_override_minutes is not None:
         return Mtpd(version.mtpd_override_minutes, derived, window, True,
-                    version.mtpd_override_reason)
-    return Mtpd(derived, derived, window, False)
+                    version.mtpd_override_reason, threshold, kept)
+    return Mtpd(derived, derived, window, False, "", threshold, kept)
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -257,9 +275,16 @@ def new_version(bia: Bia, user) -> BiaVersion:
     return version
 
 
-def approve_version(version: BiaVersion, user) -> None:
+def approve_version(version: BiaVersion, user, config=None) -> None:
+    """Approve (freeze) a version, and keep the MTPD its grid gives now: a later change of the
+    threshold or of a time window does not change it."""
     if version.frozen:
         raise FrozenVersionError(version)
+    config = config or bia_config()
+    window = derived_mtpd(version.grid(), config)
+    version.approved_mtpd_minutes = window.minutes if window else None
+    version.approved_mtpd_window_id = window.id if window else None
+    version.approved_mtpd_threshold = config.mtpd_threshold
     version.approved_at = utcnow()
     version.approved_by_id = getattr(user, "id", None)
     db.session.flush()

@@ -44,7 +44,7 @@ from .models import (
     bia_meldkamer,
 )
 from .permissions import can_admin_bia, can_create_bia, can_edit_all_bias, can_edit_bia, \
-    can_link_risk, can_read_bia, covers_meldkamers
+    can_link_risk, can_read_bia, covers_meldkamers, meldkamers_outside_scope
 from .queries import risks_for_bia, targets
 from .settings import CategoryData, SettingsError, WindowData, save_category, save_window, \
     set_bbn_rule, set_mtpd_threshold
@@ -212,16 +212,25 @@ def _keep(bia) -> dict:
             "voorziening": [bia.voorziening.code] if bia.voorziening else []}
 
 
-def _scope_error(form, data, refs) -> bool:
-    """A continuity coordinator's BIA must name one of their meldkamers (else they could not edit
-    it afterwards)."""
+def _scope_error(form, data, refs, bia=None) -> bool:
+    """A continuity coordinator may name only meldkamers they are coordinator for, and may not
+    add or remove one outside their scope (a BIA they may edit names none; so the BIA they save
+    is one they can still edit)."""
     if can_edit_all_bias(current_user):
         return False
     ids = [refs.meldkamers.by_code[c].id for c in data.meldkamers if c in refs.meldkamers.by_code]
-    if covers_meldkamers(current_user, ids):
+    before = {m.id for m in bia.meldkamers} if bia is not None else set()
+    outside = meldkamers_outside_scope(current_user, sorted(set(ids) ^ before))
+    if covers_meldkamers(current_user, ids) and not outside:
         return False
-    form.meldkamers.errors = list(form.meldkamers.errors) + [
-        _("Kies ten minste een meldkamer waarvoor u continuïteitscoördinator bent.")]
+    if outside:
+        names = ", ".join(localized(refs.meldkamers.by_id[mid]) for mid in outside
+                          if mid in refs.meldkamers.by_id)
+        message = _("U kunt alleen meldkamers toevoegen of weghalen waarvoor u "
+                    "continuïteitscoördinator bent; niet: %(names)s.", names=names)
+    else:
+        message = _("Kies ten minste een meldkamer waarvoor u continuïteitscoördinator bent.")
+    form.meldkamers.errors = list(form.meldkamers.errors) + [message]
     log_refusal("save", bia=request.view_args.get("code", "new"), reason="scope")
     return True
 
@@ -256,7 +265,7 @@ def edit(code: str):
     form = make_bia_form(refs, keep=_keep(bia))
     if form.validate_on_submit():
         data = bia_data(form)
-        if not _scope_error(form, data, refs):
+        if not _scope_error(form, data, refs, bia):
             try:
                 changes = update_bia(bia, data, current_user, refs=refs)
             except BiaError as error:

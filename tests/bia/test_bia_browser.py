@@ -140,3 +140,110 @@ def test_the_bia_settings_page(browser, live_server, language):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, (width, page.evaluate(WIDE))
     assert all(not v for v in violations.values()), violations
+
+
+def _seed_narrow(app):
+    """A BIA with a long name whose chain has slow links, a classification history, and a risk
+    linked to it."""
+    from lms_risk.auth.models import User
+    from lms_risk.bia.config import load_bia_config
+    from lms_risk.bia.fields import BiaData, RowData, VersionData
+    from lms_risk.bia.services import DependencyInput, add_dependency, classify, create_bia, \
+        link_risk, update_version
+    from lms_risk.extensions import db
+    from lms_risk.risks.fields import ImpactData, RiskData
+    from lms_risk.risks.services import create_risk
+
+    with app.app_context():
+        chair = db.session.scalar(db.select(User).filter_by(email=TEST_USERS["chair"][0]))
+        config = load_bia_config()
+        leven = config.category_by_code["LEVEN"]
+        grid = {(leven.id, w.id): v for w, v in zip(config.windows, [2, 3, 4, 5, 5, 5])}
+        bia = create_bia(BiaData(subject="Aanname en uitvraag van 112-meldingen voor politie, "
+                                         "brandweer en ambulancezorg", meldkamers=["RTD"]), chair)
+        rows = {leven.id: RowData(justification="Zonder aanname van 112-meldingen komt hulp "
+                                                "niet op gang; na een uur lopen levens gevaar.",
+                                  quantity=40, unit="112-meldingen per uur")}
+        update_version(bia.current, VersionData(rto_minutes=60), grid, rows, chair,
+                       config=config)
+        middle = create_bia(BiaData(subject="Geïntegreerd meldkamersysteem met koppelingen naar "
+                                            "de regionale systemen", meldkamers=["RTD"]), chair)
+        update_version(middle.current, VersionData(rto_minutes=240), grid, {}, chair,
+                       config=config)
+        add_dependency(bia, DependencyInput(kind="bia", target_bia_id=middle.id), chair)
+        add_dependency(middle, DependencyInput(kind="supplier", name="Telecomleverancier van het "
+                                               "landelijk netwerk", recovery_minutes=480), chair)
+        for b, i, v in ((2, 2, 1), (3, 2, 2)):
+            classify(bia, b, i, v, chair, reason="Herbeoordeeld na de jaarlijkse oefening van "
+                                                 "de meldkamer")
+        risk = create_risk(RiskData(title="Uitval 112-telefonie", bruto_likelihood=3,
+                                    netto_likelihood=2, status="open",
+                                    impacts={"POL": ImpactData(True, 4, 3, "Toelichting")}), chair)
+        link_risk(bia, risk, chair)
+        db.session.commit()
+        return bia.code, risk.code
+
+
+VISIBLE = """(sel) => [...document.querySelectorAll(sel)].filter(e => {
+  const r = e.getBoundingClientRect();
+  const box = e.closest('.table-responsive');  /* cut off where its scroll box ends */
+  const right = box ? box.getBoundingClientRect().right : document.documentElement.clientWidth;
+  return r.width > 0 && (r.left < 0 || r.right > right + 0.5);
+}).map(e => e.tagName + '#' + (e.id || e.name || e.textContent.trim().slice(0, 20))
+            + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+SHORT_SELECTS = """[...document.querySelectorAll('table.bia-grid select')].filter(s => {
+  const style = getComputedStyle(s);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.fontSize + ' ' + style.fontFamily;
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return context.measureText(s.options[s.selectedIndex].text).width > room + 1;
+}).map(s => s.name + ': ' + s.options[s.selectedIndex].text + ' in ' + s.clientWidth)"""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_bia_pages_read_well_at_390_pixels(browser, live_server, language):
+    """At 390 px nothing a user needs is cut off inside a scrolling table (the version form's
+    fields, the admin's edit links, the risk panel's unlink button), the score selects show
+    their label, the BIV history scrolls in its own box and a chain warning names each BIA by its
+    code only; at 1366 px the pages still have no horizontal scroll."""
+    app, base = live_server
+    bia_code, risk_code = _seed_narrow(app)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", TEST_USERS["admin"][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/risks"))
+    if language == "en":
+        page.click("button:has-text('English')")
+    problems = {}
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+        for name, path in (("version-form", f"/bia/{bia_code}/versions/1/edit"),
+                           ("bia", f"/bia/{bia_code}"), ("admin", "/bia/admin"),
+                           ("risk", f"/risks/{risk_code}")):
+            page.goto(base + path)
+            if name == "bia":
+                page.click("#biv summary")
+            problems[f"{name}-{width}-page"] = max(
+                0, page.evaluate("document.documentElement.scrollWidth") - width)
+            clipped = page.evaluate(VISIBLE, "form textarea, form input:not([type=hidden]), "
+                                             "form select, #windows td a, #categories td a, "
+                                             "#panel-bia button, #linked-risks button, "
+                                             "#chain-warnings li")
+            problems[f"{name}-{width}-clipped"] = clipped if width == 390 else []
+            _shot(page, f"narrow-{name}-{language}-{width}")
+            if name == "version-form":
+                # a score select is wide enough for its label ("4 – Ernstig"), not just "4 –"
+                assert page.evaluate(SHORT_SELECTS) == [], width
+            if name == "bia":
+                warnings = page.locator("#chain-warnings").inner_text()
+                assert "Telecomleverancier" in warnings and "BIA-002" in warnings
+                # the BIAs' subjects (each warning names them again) only where there is room
+                assert ("Aanname en uitvraag" in warnings) == (width == 1366), warnings
+                history = page.locator(".history-table").evaluate(
+                    "t => getComputedStyle(t.parentElement).overflowX")
+                assert history == "auto", history
+    assert not any(problems.values()), problems

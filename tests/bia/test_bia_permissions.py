@@ -1,7 +1,8 @@
 """Every BIA route × every role and scope, enforced on the server; CSRF on every form.
 
-Admin and chair edit every BIA; a continuity coordinator edits the BIAs of their meldkamer (RTD
-here) and none other; everyone signed in reads."""
+Admin and chair edit every BIA; a continuity coordinator edits a BIA only when their scope (RTD
+here) covers every meldkamer it names, and adds or removes none outside it; everyone signed in
+reads."""
 
 import pytest
 
@@ -154,3 +155,96 @@ def test_every_bia_form_needs_its_csrf_token(app, client, auth, make_bia, make_r
     db.session.expire_all()
     assert len(bia.versions) == 1 and bia.versions[0].approved_at is None and bia.bbn is None
     assert bia.risks == []
+
+
+ALL_MELDKAMERS = ["NN", "ON", "MN", "NH", "AMS", "DH", "RTD", "ZWB", "OB", "LIM"]
+
+
+def test_one_meldkamer_does_not_let_a_coordinator_change_a_national_bia(client, auth, make_bia,
+                                                                      make_risk, users):
+    """An RTD coordinator may neither approve a BIA of all ten meldkamers nor cut it down to
+    RTD; nor change or link anything else of it. The chair may."""
+    national = make_bia("Landelijke meldkamerdienst", meldkamers=ALL_MELDKAMERS,
+                        grid={"LEVEN": [1, 2, 4, 5, 5, 5]})
+    shared = make_bia("Meldkamer Zuid-Holland", meldkamers=["RTD", "DH"])
+    risk = make_risk("Uitval GMS")
+    auth.login("rtd")
+    for bia in (national, shared):
+        code = bia.code
+        assert client.post(f"/bia/{code}/versions/1/approve").status_code == 403
+        assert client.post(f"/bia/{code}/edit", data={"subject": bia.subject,
+                                                      "meldkamers": ["RTD"]}).status_code == 403
+        assert client.get(f"/bia/{code}/edit").status_code == 403
+        assert client.post(f"/bia/{code}/versions/1/edit",
+                           data={"rto_minutes": "5"}).status_code == 403
+        assert client.post(f"/bia/{code}/risks", data={"risk": risk.code}).status_code == 403
+        page = client.get(f"/bia/{code}").get_data(as_text=True)
+        assert "Vaststellen" not in page and "Gegevens bewerken" not in page
+    db.session.expire_all()
+    assert national.current.approved_at is None
+    assert sorted(m.code for m in national.meldkamers) == sorted(ALL_MELDKAMERS)
+    assert sorted(m.code for m in shared.meldkamers) == ["DH", "RTD"]
+    assert national.risks == []
+    auth.logout()
+    auth.login("chair")
+    assert client.post(f"/bia/{national.code}/versions/1/approve").status_code == 302
+    db.session.expire_all()
+    assert national.current.approved_at is not None
+
+
+def test_a_coordinator_adds_or_removes_only_meldkamers_of_their_scope(client, auth, make_bia,
+                                                                      users):
+    from lms_risk.auth.services import add_assignment
+    bia = make_bia("GMS", meldkamers=["RTD"])
+    auth.login("rtd")
+    added = client.post(f"/bia/{bia.code}/edit", data={"subject": "GMS",
+                                                       "meldkamers": ["RTD", "DH"]})
+    assert added.status_code == 422
+    assert "niet: Den Haag" in added.get_data(as_text=True)
+    created = client.post("/bia/new", data={"subject": "Huisvesting",
+                                            "meldkamers": ["RTD", "DH"]})
+    assert created.status_code == 422 and "niet: Den Haag" in created.get_data(as_text=True)
+    db.session.expire_all()
+    assert [m.code for m in bia.meldkamers] == ["RTD"]
+    assert db.session.scalar(select(func.count(Bia.id))) == 1
+    # coordinator of RTD and DH: a BIA of both is theirs, and they may take DH off it
+    add_assignment(users["rtd"], "continuity", meldkamer_code="DH")
+    db.session.commit()
+    shared = make_bia("Meldkamer Zuid-Holland", meldkamers=["RTD", "DH"])
+    assert client.post(f"/bia/{shared.code}/versions/1/approve").status_code == 302
+    cut = client.post(f"/bia/{shared.code}/edit", data={"subject": shared.subject,
+                                                        "meldkamers": ["RTD"]})
+    assert cut.status_code == 302
+    db.session.expire_all()
+    assert [m.code for m in shared.meldkamers] == ["RTD"]
+
+
+def test_a_bia_naming_no_meldkamer_is_national(client, auth, make_bia):
+    """A BIA without meldkamers is shown as national (all): no scoped coordinator edits it."""
+    bia = make_bia("Landelijk netwerk")
+    auth.login("rtd")
+    assert client.post(f"/bia/{bia.code}/versions/1/approve").status_code == 403
+    assert client.post("/bia/new", data={"subject": "Huisvesting"}).status_code == 422
+
+
+def test_a_coordinator_links_risks_only_to_bias_they_may_edit(client, auth, make_bia, make_risk,
+                                                               users):
+    """Linking is a change to the BIA: an RTD coordinator links risks to a BIA of RTD only, not to
+    a national one; a risk editor (board member) links any BIA, as before."""
+    from lms_risk.bia.services import link_risk
+    own = make_bia("GMS Rotterdam", meldkamers=["RTD"])
+    national = make_bia("Landelijke meldkamerdienst", meldkamers=ALL_MELDKAMERS)
+    risk = make_risk("Uitval GMS")
+    link_risk(national, risk, users["chair"])
+    db.session.commit()
+    auth.login("rtd")
+    panel = client.get(f"/risks/{risk.code}").get_data(as_text=True)
+    assert f"Koppeling met {national.code} verwijderen" not in panel
+    assert f'<option value="{own.code}"' in panel
+    assert client.post(f"/bia/for-risk/{risk.code}/{national.code}/delete").status_code == 403
+    assert client.post(f"/bia/for-risk/{risk.code}", data={"bia": own.code}).status_code == 302
+    auth.logout()
+    auth.login("amb")
+    assert client.post(f"/bia/for-risk/{risk.code}/{national.code}/delete").status_code == 302
+    db.session.expire_all()
+    assert [b.code for b in risk.bias] == [own.code]
