@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..bia.models import Bia
-from ..core.fields import Field, text_of
+from ..core.fields import Field, parse_revision, stale_row, text_of
 from ..core.workbook import message
 from ..excel.reader import column_letters as column_letter
 from ..excel.workbook import Change, SheetColumn, SheetPlan, SheetSpec, match_columns
@@ -79,34 +79,6 @@ def parse_steps(value) -> list:
 
 def parse_lines(value) -> list:
     return [line.strip() for line in text_of(value).splitlines() if line.strip()]
-
-
-def _stale_row(what: str, revision: int | None, current: int) -> str | None:
-    """Why a changed row's Versie cell refuses it, or None: ``what`` ("plan CP-001", "oefening
-    OEF-0001") has no revision in the row, or another than the stored one."""
-    if revision is None:
-        return _("de versie van %(what)s ontbreekt: neem de kolom Versie uit de export over, "
-                 "zodat een wijziging van een ander niet ongemerkt wordt overschreven", what=what)
-    if revision < current:
-        return _("%(what)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
-                 "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", what=what,
-                 now=current, then=revision)
-    if revision > current:
-        return _("versie %(then)s is nieuwer dan die van %(what)s (%(now)s)", what=what,
-                 now=current, then=revision)
-    return None
-
-
-def parse_revision(value) -> int | None:
-    """A plan's revision as the export wrote it (a whole number from 1); empty: none."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = text_of(value)
-    if not text:
-        return None
-    if not text.isdigit() or not 0 < int(text) < 2 ** 31:
-        raise ValueError(_("geen versie (een geheel getal vanaf 1)"))
-    return int(text)
 
 
 def parse_codes(value) -> list:
@@ -390,7 +362,7 @@ def plan_plans(sheet, context) -> SheetPlan:
             plan.unchanged += 1
             continue
         revision = parsed.get("revision")
-        if refusal := _stale_row(_("plan %(code)s", code=code), revision, current.revision):
+        if refusal := stale_row(_("plan %(code)s", code=code), revision, current.revision):
             err(refusal, "revision")
             continue
         if not can_edit_plan(user, current) or not (can_edit_all_plans(user) or (
@@ -518,7 +490,7 @@ def plan_exercises(sheet, context) -> SheetPlan:
             work.append((None, target, data, None))
             continue
         revision = parsed.get("revision")
-        if refusal := _stale_row(_("oefening %(code)s", code=code), revision, current.revision):
+        if refusal := stale_row(_("oefening %(code)s", code=code), revision, current.revision):
             err(refusal, "revision")
             continue
         if not can_edit_plan(user, target):

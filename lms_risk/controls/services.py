@@ -143,6 +143,7 @@ def set_implementation(control: Control, scope: Scope, data: ImplementationData,
     new = asdict(data)
     if old == new and impl is not None:
         return impl
+    refuse_retired([control])
     # read before the first change: a load now would flush it, and a refused flush expires them
     label, param, actor_id = control.label, scope.param, getattr(actor, "id", None)
     if impl is None:

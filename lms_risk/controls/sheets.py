@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..core.fields import Field, text_of
+from ..core.fields import Field, parse_revision, stale_row
 from ..core.workbook import message
 from ..excel.reader import column_letters
 from ..excel.workbook import Change, SheetColumn, SheetPlan, SheetSpec, match_columns
@@ -25,8 +25,8 @@ from .fields import STATUS_LABELS
 from .models import STATUSES, Control, Framework, Implementation
 from .permissions import can_edit_scope, can_edit_some_scope
 from .scopes import scope_by_key, scope_by_param
-from .services import FIELDS, ControlError, ImplementationData, current_data, set_implementation, \
-    validate
+from .services import FIELDS, ControlError, ImplementationData, current_data, refuse_retired, \
+    set_implementation, validate
 
 CONTROLS_SHEET = "Maatregelen"
 VVT_SHEET = "Verklaring van Toepasselijkheid"
@@ -67,35 +67,6 @@ def vvt_columns(refs) -> list[SheetColumn]:
     return keys + [SheetColumn(f.name, f.header, f.header_en, f.width, f.wrap, editable=True,
                                parser=f.parser(refs)) for f in VVT_FIELDS] + [
         SheetColumn("revision", "Versie", "Version", 8, editable=True, parser=parse_revision)]
-
-
-def parse_revision(value) -> int | None:
-    """A record's revision as the export wrote it (a whole number from 1); empty: none."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = text_of(value)
-    if not text:
-        return None
-    if not text.isdigit() or not 0 < int(text) < 2 ** 31:
-        raise ValueError(_("geen versie (een geheel getal vanaf 1)"))
-    return int(text)
-
-
-def _stale_row(what: str, revision: int | None, current: int) -> str | None:
-    """Why a changed row's Versie cell refuses it, or None (the messages of the Plannen sheet's):
-    ``what`` ("maatregel 9.1 in meldkamer:RTD") has no revision in the row, or another than the
-    stored one."""
-    if revision is None:
-        return _("de versie van %(what)s ontbreekt: neem de kolom Versie uit de export over, "
-                 "zodat een wijziging van een ander niet ongemerkt wordt overschreven", what=what)
-    if revision < current:
-        return _("%(what)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
-                 "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", what=what,
-                 now=current, then=revision)
-    if revision > current:
-        return _("versie %(then)s is nieuwer dan die van %(what)s (%(now)s)", what=what,
-                 now=current, then=revision)
-    return None
 
 
 def _cell(name, value, refs):
@@ -286,8 +257,15 @@ def plan_vvt(sheet, context) -> SheetPlan:
         if data == old:
             plan.unchanged += 1
             continue
+        if control.retired_at is not None:
+            try:
+                refuse_retired([control])
+            except ControlError as error:
+                plan.errors.append(msg(error.errors["control"], row=number,
+                                       column=column_letters(at["urn"]), header="URN", value=urn))
+                continue
         if impl is not None:
-            refusal = _stale_row(_("maatregel %(control)s in %(scope)s", control=control.label,
+            refusal = stale_row(_("maatregel %(control)s in %(scope)s", control=control.label,
                                    scope=scope.param), revision, impl.revision)
             if refusal:
                 index = at.get("revision")

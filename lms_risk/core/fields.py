@@ -264,6 +264,36 @@ def text_of(value) -> str:
     return str(value)
 
 
+def parse_revision(value) -> int | None:
+    """A record's revision as a sheet's Versie column holds it (a whole number from 1); empty:
+    none."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = text_of(value)
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) < 2 ** 31:
+        raise ValueError(_("geen versie (een geheel getal vanaf 1)"))
+    return int(text)
+
+
+def stale_row(what: str, revision: int | None, current: int) -> str | None:
+    """Why a changed row's Versie cell refuses it, or None: ``what`` ("plan CP-001", "maatregel
+    9.1 in meldkamer:RTD") has no revision in the row, or another than the stored one (an export
+    older than someone else's change, which the row would silently overwrite)."""
+    if revision is None:
+        return _("de versie van %(what)s ontbreekt: neem de kolom Versie uit de export over, "
+                 "zodat een wijziging van een ander niet ongemerkt wordt overschreven", what=what)
+    if revision < current:
+        return _("%(what)s is sinds deze export gewijzigd (versie %(now)s, dit bestand: "
+                 "%(then)s); exporteer opnieuw en breng uw wijziging daarin aan", what=what,
+                 now=current, then=revision)
+    if revision > current:
+        return _("versie %(then)s is nieuwer dan die van %(what)s (%(now)s)", what=what,
+                 now=current, then=revision)
+    return None
+
+
 def _parse_text(spec: Field, refs):
     strip = spec.kind == "text"
 

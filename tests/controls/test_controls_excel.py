@@ -105,3 +105,27 @@ def test_a_bad_cell_refuses_the_whole_sheet(app, runner, tmp_path, loaded, users
     impl = db.session.scalar(select(Implementation).where(
         Implementation.control_id == loaded["9.3"].id))
     assert impl.status == "deels"  # nothing written
+
+
+def test_a_retired_controls_row_is_refused_and_nothing_is_written(app, runner, tmp_path, loaded,
+                                                                   users):
+    """A control the newer catalogue retired keeps its implementation as it was: a VvT row of an
+    older export that changes it is refused on its URN cell (in the preview, not first on
+    confirmation), and the rest of the file is not written either."""
+    from controls_fixtures import bio_sample, catalogue
+
+    from lms_risk.controls import loading
+    _setup(loaded, users)
+    implement(loaded["9.5"], "voorziening:GMS", "deels", owner="Team GMS")
+    data = _edit(_export(users["chair"]), {("9.5", "voorziening:GMS", "Status"): "volledig",
+                                           ("9.3", "voorziening:GMS", "Status"): "volledig"})
+    # the export was made before the newer catalogue retired 9.5
+    loading.load_catalogue(catalogue(bio_sample(version="2", drop=(5,))), users["admin"])
+    db.session.commit()
+    result, counts = _run(runner, tmp_path, data)
+    assert result.exit_code == 1 and counts["errors"] == 1
+    assert "9.5 is ingetrokken (niet meer in de catalogus)" in result.output
+    db.session.expire_all()
+    statuses = dict(db.session.execute(select(Implementation.control_id,
+                                              Implementation.status)).all())
+    assert statuses[loaded["9.5"].id] == "deels" and statuses[loaded["9.3"].id] == "deels"
