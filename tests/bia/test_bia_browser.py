@@ -63,6 +63,16 @@ def _seed(app):
         return bia.code, risk.code
 
 
+def _sign_in(page, base, who: str, language: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", TEST_USERS[who][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/risks"))
+    if language == "en":
+        page.click("button:has-text('English')")
+
+
 def _shot(page, name):
     folder = os.environ.get("LMS_RISK_SCREENSHOTS")
     if folder:
@@ -75,13 +85,7 @@ def test_link_a_risk_on_the_bia_page_and_see_it_on_the_risk_page(browser, live_s
     app, base = live_server
     bia_code, risk_code = _seed(app)
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", TEST_USERS["chair"][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/risks"))
-    if language == "en":
-        page.click("button:has-text('English')")
+    _sign_in(page, base, "chair", language)
     page.goto(f"{base}/bia/{bia_code}")
     page.fill("#risks input[name=risk]", risk_code)
     page.click("#risks button[type=submit]")
@@ -117,13 +121,7 @@ def test_link_a_risk_on_the_bia_page_and_see_it_on_the_risk_page(browser, live_s
 def test_the_bia_settings_page(browser, live_server, language):
     app, base = live_server
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", TEST_USERS["admin"][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/risks"))
-    if language == "en":
-        page.click("button:has-text('English')")
+    _sign_in(page, base, "admin", language)
     page.goto(f"{base}/bia/admin")
     page.fill("#windows input[name=code]", "30m")
     page.fill("#windows input[name=minutes]", "30")
@@ -211,13 +209,7 @@ def test_bia_pages_read_well_at_390_pixels(browser, live_server, language):
     app, base = live_server
     bia_code, risk_code = _seed_narrow(app)
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", TEST_USERS["admin"][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/risks"))
-    if language == "en":
-        page.click("button:has-text('English')")
+    _sign_in(page, base, "admin", language)
     problems = {}
     for width in (390, 1366):
         page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
